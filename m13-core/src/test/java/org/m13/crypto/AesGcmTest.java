@@ -161,6 +161,41 @@ class AesGcmTest {
         }
     }
 
+    // A sealed tunnel frame, pinned byte for byte: key 00..1f, seq 42, node->hub, key
+    // phase 0, flags TUNNEL, body "M13 golden frame". The JDK reference opens the literal.
+    private static final String GOLDEN_SEALED = "02005e00530102005e00530288b5" + "d1010100"
+            + "fbe7bb6393e96b0e3ede1d4d11b0da8c" + "000000000000002a01000000"
+            + "1cfc02fbe150527e5dbe5c3dfc2a12dcd937b90fb48610e31b69c96551355f1e";
+
+    @Test
+    void sealedTunnelFrameIsPinned() throws GeneralSecurityException {
+        byte[] k = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            k[i] = (byte) i;
+        }
+        byte[] body = "M13 golden frame".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        OffHeap m = OffHeap.allocate(SIG + 48 + body.length);
+        org.m13.wire.EthernetHeader eth = new org.m13.wire.EthernetHeader().wrap(m.buffer(), 0);
+        eth.destination(0x02005e005301L).source(0x02005e005302L).etherType(org.m13.wire.Wire.ETHERTYPE_M13);
+        new org.m13.wire.M13Header().wrap(m.buffer(), 0).writeForSeal(0, org.m13.wire.Flags.TUNNEL, body.length);
+        put(m, SIG + 48, body);
+        try (AesGcm gcm = AesGcm.withKey(k)) {
+            assertEquals(0, gcm.sealFrame(m.address() + SIG, 48 + body.length, 42, NODE_TO_HUB));
+        }
+        assertEquals(GOLDEN_SEALED, HEX.formatHex(get(m, 0, m.capacity())));
+
+        byte[] golden = HEX.parseHex(GOLDEN_SEALED);
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(k, "AES"),
+                new GCMParameterSpec(128, Arrays.copyOfRange(golden, SIG + 20, SIG + 32)));
+        c.updateAAD(Arrays.copyOfRange(golden, SIG, SIG + 4));
+        byte[] ct = Arrays.copyOfRange(golden, SIG + 32, golden.length);
+        byte[] withTag = Arrays.copyOf(ct, ct.length + 16);
+        System.arraycopy(golden, SIG + 4, withTag, ct.length, 16);
+        byte[] inner = c.doFinal(withTag);
+        assertEquals("000000000000002a" + "20" + "0010" + "0000000000" + HEX.formatHex(body), HEX.formatHex(inner));
+    }
+
     /** One flipped bit anywhere in AAD, tag, nonce or ciphertext is refused. */
     @Test
     void everySingleBitFlipIsRejected() {
