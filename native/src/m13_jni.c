@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define M13_NATIVE_ABI 1
+/* Bump with org.m13.sys.Native.EXPECTED_ABI whenever a native signature changes. */
+#define M13_NATIVE_ABI 2
 
 void m13_throw(JNIEnv *env, const char *operation, const char *detail)
 {
@@ -47,20 +48,41 @@ static jlong native_buffer_address(JNIEnv *env, jclass cls, jobject buffer)
     return (jlong)(uintptr_t)address;
 }
 
+static jstring native_errno_text(JNIEnv *env, jclass cls, jint err)
+{
+    (void)cls;
+    char text[256];
+    snprintf(text, sizeof text, "%s (errno %d)", strerror(err), err);
+    return (*env)->NewStringUTF(env, text);
+}
+
 static const JNINativeMethod native_methods[] = {
     {"abi", "()I", (void *)native_abi},
     {"bufferAddress", "(Ljava/nio/ByteBuffer;)J", (void *)native_buffer_address},
+    {"errnoText0", "(I)Ljava/lang/String;", (void *)native_errno_text},
 };
 
-jint m13_register_native(JNIEnv *env)
+jint m13_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count)
 {
-    jclass cls = (*env)->FindClass(env, "org/m13/sys/Native");
+    jclass cls = (*env)->FindClass(env, class_name);
     if (cls == NULL) {
         return JNI_ERR;
     }
-    return (*env)->RegisterNatives(env, cls, native_methods,
-                                   (jint)(sizeof native_methods / sizeof native_methods[0]));
+    jint rc = (*env)->RegisterNatives(env, cls, methods, count);
+    (*env)->DeleteLocalRef(env, cls);
+    return rc;
 }
+
+jint m13_register_native(JNIEnv *env)
+{
+    return m13_register(env, "org/m13/sys/Native", native_methods, M13_COUNT(native_methods));
+}
+
+/* One entry per C file that binds a Java class. */
+static jint (*const registrations[])(JNIEnv *) = {
+    m13_register_native, m13_register_aes_gcm, m13_register_netns,
+    m13_register_tun,
+};
 
 __attribute__((visibility("default"))) JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
 {
@@ -69,8 +91,10 @@ __attribute__((visibility("default"))) JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM 
     if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_10) != JNI_OK) {
         return JNI_ERR;
     }
-    if (m13_register_native(env) != JNI_OK || m13_register_aes_gcm(env) != JNI_OK) {
-        return JNI_ERR;
+    for (int i = 0; i < M13_COUNT(registrations); i++) {
+        if (registrations[i](env) != JNI_OK) {
+            return JNI_ERR;
+        }
     }
     return JNI_VERSION_10;
 }

@@ -13,5 +13,12 @@ void m13_throw_errno(JNIEnv *env, const char *operation, int err);
 /* Each C file that binds a Java class registers its natives from one table. */
 jint m13_register_native(JNIEnv *env);
 jint m13_register_aes_gcm(JNIEnv *env);
+jint m13_register_netns(JNIEnv *env);
+jint m13_register_tun(JNIEnv *env);
+
+/* Registers a table of natives on a class; JNI_ERR (with the exception pending) on failure. */
+jint m13_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count);
+
+#define M13_COUNT(array) ((int)(sizeof(array) / sizeof((array)[0])))
 
 #endif

@@ -1,5 +1,6 @@
 package org.m13.sys;
 
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ public final class Native {
     public static final String LIBRARY_PROPERTY = "m13.native.library";
 
     /** Must match M13_NATIVE_ABI in native/src/m13_jni.c. */
-    static final int EXPECTED_ABI = 1;
+    static final int EXPECTED_ABI = 2;
 
     /** Why loading failed, or null when the library is usable. */
     private static final String UNAVAILABILITY_CAUSE = load();
@@ -68,7 +69,27 @@ public final class Native {
         return bufferAddress(direct);
     }
 
+    /** The C library's text for an errno value, with the number: "No such device (errno 19)". */
+    public static String errnoText(int errno) {
+        ensureAvailable();
+        return errnoText0(errno);
+    }
+
+    /**
+     * Turns the result of a hot call into an exception when it is negative ({@code -errno}),
+     * naming the operation and the errno text; returns {@code result} otherwise.
+     */
+    @CanIgnoreReturnValue
+    public static int check(String operation, int result) {
+        if (result < 0) {
+            throw new IllegalStateException(operation + ": " + errnoText0(-result));
+        }
+        return result;
+    }
+
     private static native int abi();
+
+    private static native String errnoText0(int errno);
 
     private static native long bufferAddress(ByteBuffer buffer);
 }

@@ -1,0 +1,203 @@
+package org.m13.sys;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** TUN devices through the kernel, each test in its own network namespace (root only). */
+@Timeout(30)
+class TunTest {
+    private static final int IPV4_HEADER = 20;
+    private static final int UDP_HEADER = 8;
+    private static final int PEER_PORT = 5353;
+
+    private NetnsFixture net;
+    private String ns;
+
+    @BeforeEach
+    void namespace() {
+        NetnsFixture.assumeRootAndNative();
+        net = new NetnsFixture();
+        ns = net.namespace("tun");
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void roundTripThroughTheKernelRoutingTable() throws Exception {
+        String name = net.link("t");
+        ExecutorService inNs = net.threadIn(ns);
+        try (Tun tun = NetnsFixture.await(inNs.submit(() -> Tun.open(name)))) {
+            assertEquals(name, tun.name());
+            tun.setMtu(1400);
+            tun.setUp(true);
+            NetnsFixture.ip("-n", ns, "addr", "add", "192.0.2.1/24", "dev", name);
+            // The device exists in the namespace only.
+            assertTrue(NetnsFixture.ip("-n", ns, "-o", "link", "show", "dev", name).contains("mtu 1400"));
+            assertThrows(IllegalStateException.class, () -> NetnsFixture.ip("-o", "link", "show", "dev", name));
+
+            try (DatagramChannel socket = NetnsFixture.await(inNs.submit(() -> {
+                DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+                c.bind(new InetSocketAddress("192.0.2.1", 0));
+                c.connect(new InetSocketAddress("192.0.2.2", PEER_PORT));
+                return c;
+            }))) {
+                int localPort = ((InetSocketAddress) socket.getLocalAddress()).getPort();
+                OffHeap packet = OffHeap.allocate(2048);
+                for (int i = 0; i < 20; i++) {
+                    byte[] payload = payload(i, 1 + i * 68); // 1 .. 1293 bytes
+                    assertEquals(payload.length, socket.write(ByteBuffer.wrap(payload)));
+
+                    // The kernel routes 192.0.2.2 to the TUN: the datagram comes out as an IPv4 packet.
+                    int length = readUdp(tun, packet);
+                    ByteBuffer p = packet.buffer();
+                    assertEquals(IPV4_HEADER + UDP_HEADER + payload.length, length);
+                    assertEquals(InetAddress.getByName("192.0.2.1"), address(p, 12));
+                    assertEquals(InetAddress.getByName("192.0.2.2"), address(p, 16));
+                    assertEquals(localPort, p.getShort(IPV4_HEADER) & 0xFFFF);
+                    assertEquals(PEER_PORT, p.getShort(IPV4_HEADER + 2) & 0xFFFF);
+                    assertArrayEquals(payload, bytes(p, IPV4_HEADER + UDP_HEADER, payload.length));
+
+                    // Echo: swap addresses and ports (the checksums stay valid) and inject it back.
+                    swap(p, 12, 16, 4);
+                    swap(p, IPV4_HEADER, IPV4_HEADER + 2, 2);
+                    assertEquals(length, tun.write(packet.address(), length));
+
+                    ByteBuffer reply = ByteBuffer.allocate(2048);
+                    Future<Integer> received = inNs.submit(() -> socket.read(reply));
+                    assertEquals(payload.length, NetnsFixture.await(received));
+                    assertArrayEquals(payload, bytes(reply.flip(), 0, payload.length));
+                }
+            }
+        }
+        // Closing the only descriptor of a non-persistent TUN removes the device.
+        assertThrows(IllegalStateException.class, () -> NetnsFixture.ip("-n", ns, "link", "show", "dev", name));
+    }
+
+    @Test
+    void emptyQueueReadsZeroAndPollTimesOut() throws Exception {
+        try (Tun tun = net.callIn(ns, () -> Tun.open(net.link("p")))) {
+            tun.setUp(true);
+            OffHeap packet = OffHeap.allocate(2048);
+            // Drain whatever the kernel sent when the link came up (IPv6 router solicitations).
+            while (tun.read(packet.address(), packet.capacity()) > 0) {
+                assertTrue(packet.capacity() > 0);
+            }
+            assertEquals(0, tun.read(packet.address(), packet.capacity()));
+            long start = System.nanoTime();
+            int ready = tun.poll(Tun.POLLIN, 150);
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(0, ready);
+            assertTrue(elapsedMillis >= 140, "poll returned after " + elapsedMillis + " ms");
+            assertEquals(Tun.POLLOUT, tun.poll(Tun.POLLOUT, 1000));
+        }
+    }
+
+    @Test
+    void mtuAndUpDownAreVisibleToTheKernel() throws Exception {
+        String name = net.link("m");
+        try (Tun tun = net.callIn(ns, () -> Tun.open(name))) {
+            // Called from this thread (root namespace): the control socket keeps them in ns.
+            tun.setMtu(1280);
+            assertEquals(1280, tun.mtu());
+            assertFalse(tun.isUp());
+            tun.setUp(true);
+            assertTrue(tun.isUp());
+            String link = NetnsFixture.ip("-n", ns, "-o", "link", "show", "dev", name);
+            assertTrue(link.contains("mtu 1280") && link.contains(",UP"), link);
+            tun.setUp(false);
+            assertFalse(tun.isUp());
+            link = NetnsFixture.ip("-n", ns, "-o", "link", "show", "dev", name);
+            assertFalse(link.contains(",UP"), link);
+            IllegalStateException tooSmall = assertThrows(IllegalStateException.class, () -> tun.setMtu(10));
+            assertEquals("SIOCSIFMTU(" + name + "): Invalid argument (errno 22)", tooSmall.getMessage());
+        }
+    }
+
+    @Test
+    void attachingToABusyNameFailsWithTheErrnoText() throws Exception {
+        String name = net.link("b");
+        try (Tun first = net.callIn(ns, () -> Tun.open(name))) {
+            assertEquals(name, first.name());
+            IllegalStateException busy = assertThrows(IllegalStateException.class,
+                    () -> net.callIn(ns, () -> Tun.open(name)));
+            assertEquals("TUNSETIFF(" + name + "): Device or resource busy (errno 16)", busy.getMessage());
+        }
+        // Once the first owner is gone the name is free again.
+        try (Tun again = net.callIn(ns, () -> Tun.open(name))) {
+            assertNotEquals(-1, again.fd());
+        }
+    }
+
+    @Test
+    void closedDeviceRefusesColdCalls() throws Exception {
+        Tun tun = net.callIn(ns, () -> Tun.open(net.link("c")));
+        tun.close();
+        tun.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> tun.setUp(true));
+    }
+
+    /** Reads until an IPv4 UDP packet to PEER_PORT arrives, skipping IPv6 noise. */
+    private static int readUdp(Tun tun, OffHeap packet) {
+        ByteBuffer p = packet.buffer();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int ready = Native.check("poll", tun.poll(Tun.POLLIN, 2000));
+            assertNotEquals(0, ready, "no packet on the TUN within 2 s");
+            int length = Native.check("read", tun.read(packet.address(), packet.capacity()));
+            if (length >= IPV4_HEADER + UDP_HEADER && (p.get(0) & 0xF0) == 0x40 && p.get(9) == 17
+                    && (p.getShort(IPV4_HEADER + 2) & 0xFFFF) == PEER_PORT) {
+                return length;
+            }
+        }
+        throw new AssertionError("no UDP packet among 50 read from the TUN");
+    }
+
+    private static byte[] payload(int seed, int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (seed * 31 + i);
+        }
+        byte[] tag = ("#" + seed).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(tag, 0, bytes, 0, Math.min(tag.length, length));
+        return bytes;
+    }
+
+    private static InetAddress address(ByteBuffer p, int at) throws Exception {
+        return InetAddress.getByAddress(bytes(p, at, 4));
+    }
+
+    private static byte[] bytes(ByteBuffer p, int at, int length) {
+        byte[] out = new byte[length];
+        p.get(at, out);
+        return out;
+    }
+
+    private static void swap(ByteBuffer p, int a, int b, int length) {
+        for (int i = 0; i < length; i++) {
+            byte t = p.get(a + i);
+            p.put(a + i, p.get(b + i));
+            p.put(b + i, t);
+        }
+    }
+}
