@@ -71,12 +71,28 @@ final class NetnsFixture implements AutoCloseable {
         return name;
     }
 
-    /** Creates a namespace {@code m13t-<tag>-<role>} with lo up. */
+    /**
+     * Creates a namespace {@code m13t-<tag>-<role>} with lo up and IPv6 off, so that
+     * no router solicitations or MLD reports show up among the test's packets.
+     */
     String namespace(String role) {
         String name = "m13t-" + tag + "-" + role;
         ip("netns", "add", name);
         namespaces.push(name);
         ip("-n", name, "link", "set", "lo", "up");
+        try {
+            var unused = callIn(name, () -> {
+                for (String scope : new String[] {"all", "default"}) {
+                    Path sysctl = Path.of("/proc/sys/net/ipv6/conf", scope, "disable_ipv6");
+                    if (Files.exists(sysctl)) {
+                        Files.writeString(sysctl, "1");
+                    }
+                }
+                return null;
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot disable IPv6 in " + name, e);
+        }
         return name;
     }
 
