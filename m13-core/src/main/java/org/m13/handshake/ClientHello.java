@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.m13.identity.KeyId;
 
 /**
- * ClientHello, node to hub: 1682 bytes (2 fragments of at most 1402).
+ * ClientHello, node to hub: 2804 bytes, exactly 2 full fragments of 1402.
  *
  * <pre>
  *  offset  size  field
@@ -14,21 +14,29 @@ import org.m13.identity.KeyId;
  *      34    16  node key id: SHA-512(node ML-DSA-87 public key)[0..16]
  *      50  1568  ephemeral ML-KEM-1024 encapsulation key
  *    1618    32  ephemeral X25519 public key
- *    1650    16  mac1 = HMAC-SHA-512(K_mac1, bytes 0..1650)[0..16]  (DoS guard)
- *    1666    16  mac2: zero (reserved for the load cookie, not yet checked)
- *    1682        end
+ *    1650  1122  padding, zero (see below)
+ *    2772    16  mac1 = HMAC-SHA-512(K_mac1, bytes 0..2772)[0..16]  (DoS guard)
+ *    2788    16  mac2: zero (reserved for the load cookie, not yet checked)
+ *    2804        end
  * </pre>
  *
- * Bytes 0..1650 go into the transcript; the MACs do not (mac2 will change between
- * retries under a cookie while the handshake content stays the same). A flyweight over
- * one array; {@link #wrap} checks only length, type and version.
+ * The padding fills the second fragment so that the hub's answer (the 6261-byte
+ * ServerHello) is at most 3 times what an unvalidated sender sent (2.23x here, 2.25x
+ * with frame headers), like QUIC's padded Initial; it costs no extra fragment.
+ * Senders write zeros; receivers do not interpret it, but it is covered by mac1 and
+ * the transcript, so changing it breaks the handshake. Bytes 0..2772 go into the
+ * transcript; the MACs do not (mac2 will change between retries under a cookie while
+ * the handshake content stays the same). A flyweight over one array; {@link #wrap}
+ * checks only length, type and version.
  */
 public final class ClientHello {
     public static final int OFFSET_NONCE = 2;
     public static final int OFFSET_KEY_ID = OFFSET_NONCE + HandshakeProtocol.NONCE_BYTES;
     public static final int OFFSET_ML_KEM_KEY = OFFSET_KEY_ID + KeyId.BYTES;
     public static final int OFFSET_X25519_KEY = OFFSET_ML_KEM_KEY + HandshakeProtocol.ML_KEM_1024_PUBLIC_KEY_BYTES;
-    public static final int OFFSET_MAC1 = OFFSET_X25519_KEY + HandshakeProtocol.X25519_PUBLIC_KEY_BYTES;
+    public static final int OFFSET_PADDING = OFFSET_X25519_KEY + HandshakeProtocol.X25519_PUBLIC_KEY_BYTES;
+    public static final int PADDING_BYTES = 1122;
+    public static final int OFFSET_MAC1 = OFFSET_PADDING + PADDING_BYTES;
     public static final int OFFSET_MAC2 = OFFSET_MAC1 + HandshakeProtocol.MAC_BYTES;
     public static final int BYTES = OFFSET_MAC2 + HandshakeProtocol.MAC_BYTES;
     /** Bytes hashed into the transcript and covered by mac1. */
@@ -87,7 +95,7 @@ public final class ClientHello {
     }
 
     public byte[] x25519PublicKey() {
-        return Arrays.copyOfRange(bytes, OFFSET_X25519_KEY, OFFSET_MAC1);
+        return Arrays.copyOfRange(bytes, OFFSET_X25519_KEY, OFFSET_PADDING);
     }
 
     public byte[] mac1() {

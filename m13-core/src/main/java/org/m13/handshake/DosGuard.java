@@ -9,7 +9,7 @@ import org.m13.identity.PublicIdentity;
  * the hub's public key can make the hub do any work beyond one HMAC.
  * <pre>
  *   K_mac1 = SHA-512("M13-HS-v2 mac1" || hub ML-DSA-87 public key)      (64 bytes)
- *   mac1   = HMAC-SHA-512(K_mac1, ClientHello bytes 0..1650)[0..16]
+ *   mac1   = HMAC-SHA-512(K_mac1, ClientHello bytes 0..2772)[0..16]
  * </pre>
  * The hub checks it before allow-list lookup, state or any X25519/ML-KEM/ML-DSA work.
  * It is not authentication (the hub key is public); it keeps strangers who do not
@@ -40,7 +40,7 @@ public final class DosGuard {
 
     /**
      * True if {@code message} has the length of a ClientHello and a correct mac1
-     * (constant-time comparison). Costs one HMAC-SHA-512 over 1650 bytes.
+     * (constant-time comparison). Costs one HMAC-SHA-512 over 2772 bytes.
      */
     public boolean check(byte[] message) {
         if (message.length != ClientHello.BYTES) {

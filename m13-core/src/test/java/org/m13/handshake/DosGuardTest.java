@@ -75,7 +75,7 @@ class DosGuardTest {
     }
 
     @Test
-    void macIsHmacSha512OfTheFirst1650BytesUnderTheHashedHubKey() {
+    void macIsHmacSha512OfTheFirst2772BytesUnderTheHashedHubKey() {
         try (NodeHandshake node = f.startNode(0)) {
             byte[] ch = node.clientHello();
             DosGuard guard = new DosGuard(f.hub.publicIdentity());

@@ -29,9 +29,10 @@ class MessageCodecTest {
         assertEquals(34, ClientHello.OFFSET_KEY_ID);
         assertEquals(50, ClientHello.OFFSET_ML_KEM_KEY);
         assertEquals(1618, ClientHello.OFFSET_X25519_KEY);
-        assertEquals(1650, ClientHello.OFFSET_MAC1);
-        assertEquals(1666, ClientHello.OFFSET_MAC2);
-        assertEquals(1682, ClientHello.BYTES);
+        assertEquals(1650, ClientHello.OFFSET_PADDING);
+        assertEquals(2772, ClientHello.OFFSET_MAC1);
+        assertEquals(2788, ClientHello.OFFSET_MAC2);
+        assertEquals(2804, ClientHello.BYTES);
 
         assertEquals(2, ServerHello.OFFSET_NONCE);
         assertEquals(34, ServerHello.OFFSET_CIPHERTEXT);
@@ -56,6 +57,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void hubAnswersAnUnvalidatedSenderWithAtMostThreeTimesItsBytes() {
+        int perFragment = Wire.ETH_HEADER_BYTES + Wire.M13_HEADER_BYTES + Wire.FRAGMENT_HEADER_BYTES;
+        assertEquals(2 * Wire.MAX_FRAGMENT_CHUNK, ClientHello.BYTES); // padded to 2 full fragments
+        long received = ClientHello.BYTES + 2L * perFragment;
+        long sent = ServerHello.BYTES + 5L * perFragment;
+        assertTrue(3 * received >= sent, sent + " > 3 x " + received);
+        assertTrue(3 * ClientHello.BYTES >= ServerHello.BYTES);
+    }
+
+    @Test
     void clientHelloFieldsSitAtTheirOffsets() {
         KeyId id = KeyId.derive(new byte[] {1, 2, 3});
         ClientHello hello = ClientHello.build(filled(32, 0x11), id, filled(1568, 0x22), filled(32, 0x33));
@@ -69,7 +80,7 @@ class MessageCodecTest {
         assertEquals(0x22, b[1617]);
         assertEquals(0x33, b[1618]);
         assertEquals(0x33, b[1649]);
-        assertArrayEquals(new byte[32], Arrays.copyOfRange(b, 1650, 1682)); // MACs unset
+        assertArrayEquals(new byte[1122 + 32], Arrays.copyOfRange(b, 1650, 2804)); // padding, MACs unset
         ClientHello back = ClientHello.decode(b);
         assertArrayEquals(filled(32, 0x11), back.nonce());
         assertEquals(id, back.nodeKeyId());
