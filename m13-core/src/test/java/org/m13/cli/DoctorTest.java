@@ -222,7 +222,6 @@ class DoctorTest {
         Optional<byte[]> optmem = Doctor.realHost().read("/proc/sys/net/core/optmem_max");
         assertTrue(optmem.isPresent(), "/proc/sys/net/core/optmem_max unreadable");
         String text = new String(optmem.get(), StandardCharsets.UTF_8).strip();
-        assertEquals(Long.parseLong(text), Long.parseLong(text.strip()));
         assertTrue(text.length() > 1, "read only '" + text + "'");
     }
 }
