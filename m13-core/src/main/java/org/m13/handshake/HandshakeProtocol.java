@@ -13,6 +13,7 @@ public final class HandshakeProtocol {
     public static final int TYPE_CLIENT_HELLO = 0x01;
     public static final int TYPE_SERVER_HELLO = 0x02;
     public static final int TYPE_FINISHED = 0x03;
+    public static final int TYPE_COOKIE_REPLY = 0x04;
 
     public static final int NONCE_BYTES = 32;
     public static final int ML_KEM_1024_PUBLIC_KEY_BYTES = 1568;
@@ -33,6 +34,12 @@ public final class HandshakeProtocol {
     static final byte[] INFO_NODE_CONFIRM = ascii("M13-HS-v2 node confirm");
     /** Prefix hashed with the hub public key into the DoS-guard MAC key. */
     static final byte[] MAC1_LABEL = ascii("M13-HS-v2 mac1");
+    /** Prefix hashed with the hub public key into the key that seals cookies in a CookieReply. */
+    static final byte[] COOKIE_LABEL = ascii("M13-HS-v2 cookie");
+    /** Cookie, ChaCha20-Poly1305 nonce and tag sizes. */
+    public static final int COOKIE_BYTES = 16;
+    public static final int COOKIE_NONCE_BYTES = 12;
+    public static final int COOKIE_TAG_BYTES = 16;
 
     private HandshakeProtocol() {
     }

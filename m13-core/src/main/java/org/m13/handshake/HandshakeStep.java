@@ -12,6 +12,11 @@ public final class HandshakeStep {
         SENT,
         /** A duplicate of a message already answered: the same answer again, no crypto done. */
         RESENT,
+        /**
+         * Hub under load: {@link #reply()} is a CookieReply, no PQC done. Node: a cookie
+         * was accepted and {@link #reply()} is the ClientHello to resend, now with mac2.
+         */
+        COOKIE,
         /** Keys derived and the peer authenticated; {@link #reply()} may carry a last message. */
         ESTABLISHED,
         /** The event was refused; see {@link #reject()}. */
@@ -50,6 +55,10 @@ public final class HandshakeStep {
 
     static HandshakeStep resent(byte[] reply, String peerName) {
         return new HandshakeStep(Outcome.RESENT, null, reply, null, peerName);
+    }
+
+    static HandshakeStep cookie(byte[] reply, String peerName) {
+        return new HandshakeStep(Outcome.COOKIE, null, reply, null, peerName);
     }
 
     static HandshakeStep established(byte[] reply, SessionKeys keys, String peerName) {

@@ -17,16 +17,18 @@ import org.m13.identity.KeyId;
  * source), driven by messages and timers.
  *
  * <pre>
- *   ClientHello: length, type, version -> mac1 -> allow-list -> duplicate? -> capacity
+ *   ClientHello: length, type, version -> mac1 -> allow-list -> duplicate?
+ *                -> under load: mac2 (cookie) else CookieReply -> rate limit -> capacity
  *                -> X25519 + ML-KEM encaps + ML-DSA sign -> attempt WAIT_FINISHED, ServerHello
  *   Finished:    length, type, version -> attempt (key id, source) -> deadline
  *                -> confirm (HMAC) -> ML-DSA verify with the allow-listed key -> ESTABLISHED
  *   timer:       attempts past their deadline are removed and zeroed
  * </pre>
  *
- * Everything before the X25519/ML-KEM step costs at most one HMAC, so a message from
- * someone who does not know the hub's public key, or names a node not on the
- * allow-list, costs no PQC operation. A refused Finished leaves the attempt pending
+ * Everything before the X25519/ML-KEM step costs at most three HMACs (and a
+ * ChaCha20-Poly1305 seal for a CookieReply), so a message from someone who does not
+ * know the hub's public key, names a node not on the allow-list, or under load has no
+ * valid cookie, costs no PQC operation. A refused Finished leaves the attempt pending
  * (an injected message cannot abort a genuine handshake). {@code source} is the
  * caller's opaque encoding of where the message came from (e.g. IPv4 address and
  * port); a new ClientHello from the same node and source replaces the pending attempt.
@@ -36,25 +38,64 @@ public final class HubHandshake implements AutoCloseable {
     private final AllowList allowList;
     private final Crypto crypto;
     private final DosGuard guard;
-    private final long attemptTimeoutNanos;
-    private final int maxPending;
+    private final Config config;
+    private final CookieJar cookies;
+    private final RateLimiter rateLimiter;
     private final Map<AttemptKey, Attempt> pending = new HashMap<>();
 
     /**
-     * @param attemptTimeoutNanos how long an attempt waits for the Finished
-     * @param maxPending attempts held at once; beyond it new ClientHellos are BUSY
+     * Tunables of the hub core. {@code cookieThreshold}: with at least this many attempts
+     * pending the hub is "under load" and answers ClientHellos without a valid mac2 with
+     * a CookieReply (0 = always). The rate limit applies per source to ClientHellos that
+     * would cost PQC work.
      */
-    public HubHandshake(Identity hub, AllowList allowList, PqcCounter counter, long attemptTimeoutNanos,
-            int maxPending) {
-        if (attemptTimeoutNanos <= 0 || maxPending <= 0) {
-            throw new IllegalArgumentException("timeout and maxPending must be positive");
+    public record Config(long attemptTimeoutNanos, int maxPending, int cookieThreshold, long cookieRotationNanos,
+            int handshakesPerSecond, int handshakeBurst, int rateLimitSources) {
+        public Config {
+            if (attemptTimeoutNanos <= 0 || maxPending <= 0 || cookieThreshold < 0 || cookieRotationNanos <= 0
+                    || handshakesPerSecond <= 0 || handshakeBurst <= 0 || rateLimitSources <= 0) {
+                throw new IllegalArgumentException("invalid hub handshake config: " + this);
+            }
         }
+
+        /**
+         * 15 s per attempt, 256 pending (the peer limit), cookies from 16 pending, secret
+         * rotated every 2 minutes, 5 handshakes/s per source with a burst of 10, 4096 sources.
+         */
+        public static Config defaults() {
+            return new Config(15_000_000_000L, 256, 16, 120_000_000_000L, 5, 10, 4096);
+        }
+
+        public Config withAttemptTimeoutNanos(long nanos) {
+            return new Config(nanos, maxPending, cookieThreshold, cookieRotationNanos, handshakesPerSecond,
+                    handshakeBurst, rateLimitSources);
+        }
+
+        public Config withMaxPending(int attempts) {
+            return new Config(attemptTimeoutNanos, attempts, cookieThreshold, cookieRotationNanos, handshakesPerSecond,
+                    handshakeBurst, rateLimitSources);
+        }
+
+        public Config withCookieThreshold(int attempts) {
+            return new Config(attemptTimeoutNanos, maxPending, attempts, cookieRotationNanos, handshakesPerSecond,
+                    handshakeBurst, rateLimitSources);
+        }
+
+        public Config withRateLimit(int perSecond, int burst) {
+            return new Config(attemptTimeoutNanos, maxPending, cookieThreshold, cookieRotationNanos, perSecond, burst,
+                    rateLimitSources);
+        }
+    }
+
+    public HubHandshake(Identity hub, AllowList allowList, PqcCounter counter, Config config) {
         this.hub = hub;
         this.allowList = allowList;
         this.crypto = new Crypto(counter);
         this.guard = new DosGuard(hub.publicIdentity());
-        this.attemptTimeoutNanos = attemptTimeoutNanos;
-        this.maxPending = maxPending;
+        this.config = config;
+        this.cookies = new CookieJar(config.cookieRotationNanos());
+        this.rateLimiter = new RateLimiter(config.handshakesPerSecond(), config.handshakeBurst(),
+                config.rateLimitSources());
     }
 
     /** The DoS guard of this hub's key (for checks before reassembly). */
@@ -84,11 +125,21 @@ public final class HubHandshake implements AutoCloseable {
             }
             AttemptKey key = new AttemptKey(hello.nodeKeyId(), source);
             Attempt previous = pending.get(key);
-            if (previous != null && !previous.isExpired(nowNanos)
-                    && Arrays.equals(previous.clientHello, hello.array())) {
+            if (previous != null && !previous.isExpired(nowNanos) && Arrays.equals(previous.clientHello, 0,
+                    ClientHello.AUTHENTICATED_BYTES, message, 0, ClientHello.AUTHENTICATED_BYTES)) {
                 return HandshakeStep.resent(previous.serverHello, node.name());
             }
-            if (previous == null && pending.size() >= maxPending && expire(nowNanos) == 0) {
+            if (pending.size() >= config.cookieThreshold()
+                    && !cookies.checkMac2(guard, message, source, random, nowNanos)) {
+                byte[] cookie = cookies.cookie(source, random, nowNanos);
+                byte[] reply = guard.sealCookie(cookie, message, random);
+                Arrays.fill(cookie, (byte) 0);
+                return HandshakeStep.cookie(reply, node.name());
+            }
+            if (!rateLimiter.tryAcquire(source, nowNanos)) {
+                return HandshakeStep.rejected(Reject.RATE_LIMITED);
+            }
+            if (previous == null && pending.size() >= config.maxPending() && expire(nowNanos) == 0) {
                 return HandshakeStep.rejected(Reject.BUSY);
             }
             Attempt attempt = respond(hello, node, random, nowNanos);
@@ -123,7 +174,7 @@ public final class HubHandshake implements AutoCloseable {
                     serverHelloHash, random));
             transcript.absorb(sh, ServerHello.SIGNED_BYTES, ServerHello.BYTES - ServerHello.SIGNED_BYTES);
             KeySchedule schedule = new KeySchedule(serverHelloHash, mlKemSecret, x25519Secret);
-            return new Attempt(node, ch, sh, transcript, schedule, nowNanos + attemptTimeoutNanos);
+            return new Attempt(node, ch, sh, transcript, schedule, nowNanos + config.attemptTimeoutNanos());
         } finally {
             Arrays.fill(x25519Secret, (byte) 0);
             if (mlKemSecret != null) {
@@ -190,13 +241,14 @@ public final class HubHandshake implements AutoCloseable {
         return expired;
     }
 
-    /** Zeroes every pending attempt. */
+    /** Zeroes every pending attempt and the cookie secrets. */
     @Override
     public void close() {
         for (Attempt attempt : pending.values()) {
             attempt.close();
         }
         pending.clear();
+        cookies.close();
     }
 
     private static final class AttemptKey {

@@ -45,6 +45,7 @@ public final class NodeHandshake implements AutoCloseable {
     private final long timeoutNanos;
     private final byte[] clientHello;
     private final Transcript transcript;
+    private final DosGuard guard;
 
     private State state = State.WAIT_SERVER_HELLO;
     private MLKEMPrivateKeyParameters mlKemKey;
@@ -72,7 +73,8 @@ public final class NodeHandshake implements AutoCloseable {
         ClientHello hello = ClientHello.build(nonce, node.keyId(),
                 ((MLKEMPublicKeyParameters) kem.getPublic()).getEncoded(), x25519Key.generatePublicKey().getEncoded());
         clientHello = hello.array();
-        new DosGuard(hub).stamp(clientHello);
+        guard = new DosGuard(hub);
+        guard.stamp(clientHello);
         transcript = new Transcript(hub, node.publicIdentity());
         transcript.absorb(clientHello, 0, ClientHello.AUTHENTICATED_BYTES);
     }
@@ -90,7 +92,10 @@ public final class NodeHandshake implements AutoCloseable {
         return new NodeHandshake(node, hub, random, counter, nowNanos, timeoutNanos);
     }
 
-    /** The ClientHello to send (a copy; the same bytes for every retransmission). */
+    /**
+     * The ClientHello to send (a copy; the same bytes for every retransmission, except
+     * that mac2 is set once a cookie has been accepted).
+     */
     public byte[] clientHello() {
         return clientHello.clone();
     }
@@ -123,6 +128,32 @@ public final class NodeHandshake implements AutoCloseable {
         }
         try {
             return accept(ServerHello.wrap(message.clone()));
+        } catch (HandshakeException e) {
+            return HandshakeStep.rejected(e.reason());
+        }
+    }
+
+    /**
+     * A CookieReply arrived (the hub is under load). If it opens under the pinned hub key
+     * and this ClientHello's mac1, the cookie goes into mac2 and the step is
+     * {@link HandshakeStep.Outcome#COOKIE} with the ClientHello to resend now. No PQC work.
+     */
+    public HandshakeStep onCookieReply(byte[] message, long nowNanos) {
+        if (state != State.WAIT_SERVER_HELLO) {
+            return HandshakeStep.rejected(Reject.WRONG_STATE);
+        }
+        if (isExpired(nowNanos)) {
+            fail();
+            return HandshakeStep.rejected(Reject.EXPIRED);
+        }
+        try {
+            byte[] cookie = guard.openCookie(CookieReply.wrap(message.clone()), clientHello);
+            if (cookie == null) {
+                return HandshakeStep.rejected(Reject.BAD_COOKIE);
+            }
+            guard.stampMac2(clientHello, cookie);
+            Arrays.fill(cookie, (byte) 0);
+            return HandshakeStep.cookie(clientHello.clone(), null);
         } catch (HandshakeException e) {
             return HandshakeStep.rejected(e.reason());
         }

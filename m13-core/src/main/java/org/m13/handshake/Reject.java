@@ -18,7 +18,9 @@ public enum Reject {
     NO_ATTEMPT(9, "no handshake attempt pending for this node and source"),
     WRONG_STATE(10, "message not expected in this state"),
     EXPIRED(11, "attempt passed its deadline"),
-    BUSY(12, "too many attempts pending");
+    BUSY(12, "too many attempts pending"),
+    BAD_COOKIE(13, "CookieReply does not open under the pinned hub key and this ClientHello's mac1"),
+    RATE_LIMITED(14, "too many handshakes from this source");
 
     private final int id;
     private final String label;

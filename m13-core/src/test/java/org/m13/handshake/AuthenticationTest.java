@@ -157,7 +157,7 @@ class AuthenticationTest {
     void attackerHubSigningWithItsOwnIdentityIsRefused() {
         AllowList everyone = AllowList.builder().add("node-1", f.node.publicIdentity()).build();
         try (NodeHandshake node = f.startNode(0);
-                HubHandshake impostor = new HubHandshake(f.attacker, everyone, new PqcCounter(), Fixture.TIMEOUT, 4)) {
+                HubHandshake impostor = new HubHandshake(f.attacker, everyone, new PqcCounter(), Fixture.CONFIG)) {
             byte[] ch = node.clientHello();
             new DosGuard(f.attacker.publicIdentity()).stamp(ch);
             HandshakeStep sh = impostor.onClientHello(ch, Fixture.SOURCE, f.random, 0);

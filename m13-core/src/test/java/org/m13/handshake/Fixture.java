@@ -44,8 +44,19 @@ final class Fixture {
         }
     }
 
+    /** No cookies (threshold above the attempt limit) and a rate limit the tests never reach. */
+    static final HubHandshake.Config CONFIG = HubHandshake.Config.defaults()
+            .withAttemptTimeoutNanos(TIMEOUT)
+            .withMaxPending(16)
+            .withCookieThreshold(17)
+            .withRateLimit(1000, 1000);
+
     HubHandshake hubCore() {
-        return new HubHandshake(hub, allowList, hubCounter, TIMEOUT, 16);
+        return new HubHandshake(hub, allowList, hubCounter, CONFIG);
+    }
+
+    HubHandshake hubCore(HubHandshake.Config config) {
+        return new HubHandshake(hub, allowList, hubCounter, config);
     }
 
     NodeHandshake startNode(long now) {

@@ -250,7 +250,7 @@ class HandshakeTest {
 
     @Test
     void hubRefusesNewAttemptsWhenFullUntilOnesExpire() {
-        try (HubHandshake hub = new HubHandshake(f.hub, f.allowList, f.hubCounter, Fixture.TIMEOUT, 2)) {
+        try (HubHandshake hub = f.hubCore(Fixture.CONFIG.withMaxPending(2))) {
             for (int i = 0; i < 2; i++) {
                 try (NodeHandshake n = f.startNode(0)) {
                     assertEquals(HandshakeStep.Outcome.SENT,
