@@ -96,6 +96,79 @@ class TunTest {
     }
 
     @Test
+    void readsAndWritesThroughAnIoUringWithProvidedBuffers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(IoUring.isAvailable(),
+                () -> "io_uring unavailable: " + IoUring.unavailabilityCause());
+        String name = net.link("u");
+        ExecutorService inNs = net.threadIn(ns);
+        try (Tun tun = NetnsFixture.await(inNs.submit(() -> Tun.open(name)));
+                IoUring ring = IoUring.create(new IoUring.Config(64, 16, 2048, false, 0, true))) {
+            tun.setUp(true);
+            NetnsFixture.ip("-n", ns, "addr", "add", "192.0.2.1/24", "dev", name);
+            InetSocketAddress peer = new InetSocketAddress("192.0.2.2", PEER_PORT);
+            try (UdpSocket socket = NetnsFixture.await(inNs.submit(
+                    () -> UdpSocket.open(new InetSocketAddress("192.0.2.1", 0), peer, 0)))) {
+                OffHeap out = OffHeap.allocate(2048);
+                OffHeap in = OffHeap.allocate(2048);
+                long[] tags = new long[8];
+                int[] results = new int[8];
+                int[] flags = new int[8];
+                int[] ids = new int[1];
+                ByteBuffer buffers = ring.buffers().buffer();
+                for (int i = 0; i < 10; i++) {
+                    byte[] payload = payload(i, 100 + i * 100);
+                    out.buffer().put(0, payload);
+                    assertEquals(payload.length, socket.send(out.address(), payload.length));
+
+                    // Read the routed packet from the TUN into a provided buffer.
+                    assertEquals(0, ring.readProvided(tun.fd(), 10));
+                    assertEquals(1, ring.submit());
+                    assertEquals(1, harvest(ring, tags, results, flags));
+                    assertEquals(10, tags[0]);
+                    assertEquals(IPV4_HEADER + UDP_HEADER + payload.length, results[0]);
+                    assertTrue((flags[0] & IoUring.F_BUFFER) != 0);
+                    int id = IoUring.bufferId(flags[0]);
+                    int at = ring.bufferOffset(id);
+                    ByteBuffer packet = buffers.slice(at, results[0]);
+                    assertArrayEquals(payload, bytes(packet, IPV4_HEADER + UDP_HEADER, payload.length));
+
+                    // Echo it in place and write it back through the same ring.
+                    swap(packet, 12, 16, 4);
+                    swap(packet, IPV4_HEADER, IPV4_HEADER + 2, 2);
+                    assertEquals(0, ring.write(tun.fd(), ring.buffers().address() + at, results[0], 11));
+                    assertEquals(1, ring.submit());
+                    int length = results[0];
+                    assertEquals(1, harvest(ring, tags, results, flags));
+                    assertEquals(11, tags[0]);
+                    assertEquals(length, results[0]);
+                    ids[0] = id;
+                    assertEquals(1, ring.recycle(ids, 1));
+
+                    int got = 0;
+                    long deadline = System.nanoTime() + 2_000_000_000L;
+                    while (got == 0 && System.nanoTime() < deadline) {
+                        got = Native.check("recv", socket.receive(in.address(), 2048));
+                    }
+                    assertEquals(payload.length, got);
+                    assertArrayEquals(payload, bytes(in.buffer(), 0, got));
+                }
+            }
+        }
+    }
+
+    private static int harvest(IoUring ring, long[] tags, int[] results, int[] flags) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int n = ring.complete(tags, results, flags, 1);
+            if (n != 0) {
+                return n;
+            }
+            Native.check("await", ring.await(100));
+        }
+        return 0;
+    }
+
+    @Test
     void emptyQueueReadsZeroAndPollTimesOut() throws Exception {
         try (Tun tun = net.callIn(ns, () -> Tun.open(net.link("p")))) {
             tun.setUp(true);

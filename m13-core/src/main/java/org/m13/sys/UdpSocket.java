@@ -1,0 +1,101 @@
+package org.m13.sys;
+
+import java.lang.ref.Cleaner;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A non-blocking IPv4 UDP socket owned by native code, for {@link IoUring} (which
+ * needs the descriptor) and for benchmarks. Opened in the calling thread's network
+ * namespace. {@link #send} and {@link #receive} are hot calls: a count, 0 for
+ * "would block", or -errno.
+ */
+public final class UdpSocket implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final int fd;
+    private final int localPort;
+    private final AtomicInteger descriptor;
+    private final Cleaner.Cleanable cleanable;
+
+    private UdpSocket(int fd) {
+        this.fd = fd;
+        this.descriptor = new AtomicInteger(fd);
+        this.cleanable = CLEANER.register(this, new Release(descriptor));
+        this.localPort = localPort0(fd);
+    }
+
+    /**
+     * Binds to {@code local} and, when {@code peer} is not null, connects to it;
+     * {@code receiveBufferBytes} > 0 sets SO_RCVBUF (forced past rmem_max as root).
+     */
+    public static UdpSocket open(InetSocketAddress local, InetSocketAddress peer, int receiveBufferBytes) {
+        Native.ensureAvailable();
+        int fd = open0(ipv4(local), local.getPort(), peer == null ? 0 : ipv4(peer), peer == null ? 0 : peer.getPort(),
+                receiveBufferBytes);
+        try {
+            return new UdpSocket(fd);
+        } catch (RuntimeException e) {
+            close0(fd);
+            throw e;
+        }
+    }
+
+    private static int ipv4(InetSocketAddress address) {
+        if (!(address.getAddress() instanceof Inet4Address v4)) {
+            throw new IllegalArgumentException("not an IPv4 address: " + address);
+        }
+        return ByteBuffer.wrap(v4.getAddress()).getInt();
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    /** Sends one datagram to the connected peer. */
+    public int send(long address, int length) {
+        return send0(fd, address, length);
+    }
+
+    /** Receives one datagram (truncated to {@code length}). */
+    public int receive(long address, int length) {
+        return recv0(fd, address, length);
+    }
+
+    @Override
+    public void close() {
+        cleanable.clean();
+    }
+
+    private static final class Release implements Runnable {
+        private final AtomicInteger descriptor;
+
+        Release(AtomicInteger descriptor) {
+            this.descriptor = descriptor;
+        }
+
+        @Override
+        public void run() {
+            int fd = descriptor.getAndSet(-1);
+            if (fd >= 0) {
+                close0(fd);
+            }
+        }
+    }
+
+    private static native int open0(int bindIp, int bindPort, int peerIp, int peerPort, int receiveBuffer);
+
+    private static native int localPort0(int fd);
+
+    private static native int send0(int fd, long address, int length);
+
+    private static native int recv0(int fd, long address, int length);
+
+    private static native void close0(int fd);
+}

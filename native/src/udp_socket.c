@@ -1,0 +1,118 @@
+/*
+ * Plain IPv4 UDP sockets for io_uring and benchmarks. Binds org.m13.sys.UdpSocket.
+ * Opened in the calling thread's network namespace, non-blocking. open() throws;
+ * send/recv return a count, 0 for "would block", or -errno.
+ */
+#include "m13_jni.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void to_sockaddr(struct sockaddr_in *sa, jint ip, jint port)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_addr.s_addr = htonl((uint32_t)ip);
+    sa->sin_port = htons((uint16_t)port);
+}
+
+static jint udp_open(JNIEnv *env, jclass cls, jint bind_ip, jint bind_port, jint peer_ip, jint peer_port,
+                     jint receive_buffer)
+{
+    (void)cls;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        m13_throw_errno(env, "socket(AF_INET, SOCK_DGRAM)", errno);
+        return -1;
+    }
+    const char *failed = NULL;
+    int bytes = receive_buffer;
+    struct sockaddr_in local;
+    to_sockaddr(&local, bind_ip, bind_port);
+    if (receive_buffer > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0
+               && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) != 0) {
+        failed = "setsockopt(SO_RCVBUF)";
+    } else if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
+        failed = "bind";
+    } else if (peer_port != 0) {
+        struct sockaddr_in peer;
+        to_sockaddr(&peer, peer_ip, peer_port);
+        if (connect(fd, (struct sockaddr *)&peer, sizeof peer) != 0) {
+            failed = "connect";
+        }
+    }
+    if (failed != NULL) {
+        int err = errno;
+        close(fd);
+        char operation[96];
+        char address[INET_ADDRSTRLEN];
+        struct in_addr in = {.s_addr = htonl((uint32_t)bind_ip)};
+        snprintf(operation, sizeof operation, "UDP %s(%s:%d)", failed,
+                 inet_ntop(AF_INET, &in, address, sizeof address), bind_port);
+        m13_throw_errno(env, operation, err);
+        return -1;
+    }
+    return fd;
+}
+
+static jint udp_local_port(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)cls;
+    struct sockaddr_in sa;
+    socklen_t length = sizeof sa;
+    if (getsockname(fd, (struct sockaddr *)&sa, &length) != 0) {
+        m13_throw_errno(env, "getsockname", errno);
+        return -1;
+    }
+    return ntohs(sa.sin_port);
+}
+
+static jint udp_send(JNIEnv *env, jclass cls, jint fd, jlong address, jint length)
+{
+    (void)env;
+    (void)cls;
+    ssize_t n = send(fd, (const void *)(uintptr_t)address, (size_t)length, MSG_DONTWAIT);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -errno;
+    }
+    return (jint)n;
+}
+
+static jint udp_recv(JNIEnv *env, jclass cls, jint fd, jlong address, jint length)
+{
+    (void)env;
+    (void)cls;
+    ssize_t n = recv(fd, (void *)(uintptr_t)address, (size_t)length, MSG_DONTWAIT);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -errno;
+    }
+    return (jint)n;
+}
+
+static void udp_close(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+static const JNINativeMethod udp_socket_methods[] = {
+    {"open0", "(IIIII)I", (void *)udp_open},
+    {"localPort0", "(I)I", (void *)udp_local_port},
+    {"send0", "(IJI)I", (void *)udp_send},
+    {"recv0", "(IJI)I", (void *)udp_recv},
+    {"close0", "(I)V", (void *)udp_close},
+};
+
+jint m13_register_udp_socket(JNIEnv *env)
+{
+    return m13_register(env, "org/m13/sys/UdpSocket", udp_socket_methods, M13_COUNT(udp_socket_methods));
+}
