@@ -23,11 +23,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <xdp/xsk.h>
 
 #define HUGEPAGE_BYTES (2u * 1024 * 1024)
 #define MAX_BATCH 256
+#define BUSY_RETRIES 50
 /* Enough sendto() kicks for a full batch at 32 frames per kick. */
 #define MAX_KICKS (MAX_BATCH / 32 + 1)
 
@@ -153,13 +155,28 @@ static jlong socket_open(JNIEnv *env, jclass cls, jstring ifname, jint queue, ji
         return 0;
     }
     rc = -EINVAL;
-    if (bind_mode == BIND_AUTO || bind_mode == BIND_ZEROCOPY) {
-        rc = create_socket(s, name, (__u32)queue, (__u32)frame_size, (__u32)ring_size, XDP_ZEROCOPY);
-        s->zerocopy = 1;
-    }
-    if (rc != 0 && (bind_mode == BIND_AUTO || bind_mode == BIND_COPY)) {
-        rc = create_socket(s, name, (__u32)queue, (__u32)frame_size, (__u32)ring_size, XDP_COPY);
-        s->zerocopy = 0;
+    /*
+     * The kernel releases a closed socket's hold on the queue from a work item, so
+     * a socket reopened at once on the same queue can see EBUSY for a few
+     * milliseconds: retry for up to BUSY_RETRIES * 10 ms before reporting it.
+     */
+    for (int attempt = 0; attempt <= BUSY_RETRIES; attempt++) {
+        if (attempt > 0) {
+            struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000000};
+            nanosleep(&pause, NULL);
+        }
+        rc = -EINVAL;
+        if (bind_mode == BIND_AUTO || bind_mode == BIND_ZEROCOPY) {
+            rc = create_socket(s, name, (__u32)queue, (__u32)frame_size, (__u32)ring_size, XDP_ZEROCOPY);
+            s->zerocopy = 1;
+        }
+        if (rc != 0 && rc != -EBUSY && (bind_mode == BIND_AUTO || bind_mode == BIND_COPY)) {
+            rc = create_socket(s, name, (__u32)queue, (__u32)frame_size, (__u32)ring_size, XDP_COPY);
+            s->zerocopy = 0;
+        }
+        if (rc != -EBUSY) {
+            break;
+        }
     }
     char operation[96];
     snprintf(operation, sizeof operation, "xsk_socket__create(%s, queue %d, %s)", name, queue,

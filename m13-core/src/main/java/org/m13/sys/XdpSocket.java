@@ -119,7 +119,9 @@ public final class XdpSocket implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "AF_XDP socket on {0} queue {1}: {2} mode, UMEM of {3} bytes on {4}",
                 interfaceName, Integer.toString(queue), socket.zeroCopy ? "zero-copy" : "copy", Integer.toString(socket.umem.capacity()),
-                socket.hugepages ? "2 MB hugepages" : "normal pages (no hugepages reserved)");
+                socket.hugepages ? "2 MB hugepages"
+                        : config.hugepages() ? "normal pages (no free 2 MB hugepages: see vm.nr_hugepages)"
+                        : "normal pages (hugepages not requested)");
         return socket;
     }
 

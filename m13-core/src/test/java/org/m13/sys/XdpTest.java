@@ -295,6 +295,33 @@ class XdpTest {
     }
 
     @Test
+    void theUmemIsOnHugepagesExactlyWhenEnoughAreReservedAndTheQueueCanBeReopened() throws Exception {
+        long free = meminfo("HugePages_Free:");
+        long pageKiB = meminfo("Hugepagesize:");
+        long needed = (long) CONFIG.frameCount() * CONFIG.frameSize() / (pageKiB * 1024);
+        boolean expected = pageKiB == 2048 && free >= needed;
+        try (XdpSocket socket = NetnsFixture.await(inHub.submit(() -> XdpSocket.open(hubLink, 0, null, CONFIG)))) {
+            assertEquals(expected, socket.hugepages(), free + " free hugepages of " + pageKiB + " KiB");
+            assertTrue(socket.umem().capacity() >= CONFIG.frameCount() * CONFIG.frameSize());
+        }
+        // Reopening the same queue at once: the kernel frees it from a work item, open() waits for it.
+        XdpSocket.Config normal = new XdpSocket.Config(64, 2048, 0, 64, XdpSocket.BindMode.COPY, false);
+        try (XdpSocket socket = NetnsFixture.await(inHub.submit(() -> XdpSocket.open(hubLink, 0, null, normal)))) {
+            assertEquals(false, socket.hugepages(), "hugepages not asked for");
+            assertEquals(64 * 2048, socket.umem().capacity());
+        }
+    }
+
+    private static long meminfo(String key) throws Exception {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).replace("kB", "").strip());
+            }
+        }
+        throw new AssertionError(key + " missing from /proc/meminfo");
+    }
+
+    @Test
     void attachToAMissingInterfaceThrowsWithTheErrnoText() throws Exception {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> NetnsFixture.await(
                 inHub.submit(() -> XdpProgram.attach("m13tnone", PORT, XdpProgram.Mode.AUTO))));
