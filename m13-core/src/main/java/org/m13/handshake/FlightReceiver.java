@@ -3,9 +3,12 @@ package org.m13.handshake;
 import java.util.Arrays;
 
 /**
- * Reassembles one handshake message from fragments and says when to acknowledge.
- * Pure; fragments carry (message id, index, total); every fragment but the last has
- * {@code chunkBytes} bytes.
+ * Reassembles one handshake message of known length (every handshake message type has
+ * a fixed size) from fragments and says when to acknowledge. Pure; fragments carry
+ * (message id, index, data count); every data fragment but the last has
+ * {@code chunkBytes} bytes. Index = data count is the parity fragment (XOR of the
+ * zero-padded data chunks, see {@link FlightSender}): with it, any one missing data
+ * fragment is rebuilt locally.
  *
  * <p>ACK policy: when a fragment arrives and the message is still incomplete, an ACK
  * (the bitmap of fragments held) is due {@code ackDelay} later, long enough for the
@@ -15,19 +18,31 @@ import java.util.Arrays;
  * older id is ignored.
  */
 public final class FlightReceiver {
+    private final int messageBytes;
     private final int chunkBytes;
+    private final int expectedCount;
     private final long ackDelayNanos;
     private int msgId = -1;
     private int total;
     private int held;
     private byte[][] chunks;
+    private byte[] parity;
     private boolean complete;
     private long ackAtNanos = Long.MAX_VALUE;
     private boolean ackArmed;
 
-    public FlightReceiver(int chunkBytes, long ackDelayNanos) {
+    public FlightReceiver(int messageBytes, int chunkBytes, long ackDelayNanos) {
+        this.messageBytes = messageBytes;
         this.chunkBytes = chunkBytes;
+        this.expectedCount = (messageBytes + chunkBytes - 1) / chunkBytes;
+        if (messageBytes <= 0 || expectedCount > 30) {
+            throw new IllegalArgumentException("message of " + messageBytes + " bytes: 1 to 30 fragments");
+        }
         this.ackDelayNanos = ackDelayNanos;
+    }
+
+    private int chunkLength(int index) {
+        return index < expectedCount - 1 ? chunkBytes : messageBytes - (expectedCount - 1) * chunkBytes;
     }
 
     /** Outcome of one fragment. */
@@ -43,7 +58,8 @@ public final class FlightReceiver {
     }
 
     public Fragment onFragment(int id, int index, int count, byte[] chunk, long nowNanos) {
-        if (count <= 0 || count > 31 || index < 0 || index >= count) {
+        if (count != expectedCount || index < 0 || index > count
+                || chunk.length != (index == count ? chunkBytes : chunkLength(index))) {
             return Fragment.INVALID;
         }
         if (id != msgId) {
@@ -54,20 +70,23 @@ public final class FlightReceiver {
             total = count;
             held = 0;
             chunks = new byte[count][];
+            parity = null;
             complete = false;
             ackArmed = false;
             ackAtNanos = Long.MAX_VALUE;
         }
-        if (count != total || (index < total - 1 ? chunk.length != chunkBytes : chunk.length > chunkBytes
-                || chunk.length == 0)) {
-            return Fragment.INVALID;
-        }
         if (complete || (held & (1 << index)) != 0) {
             return Fragment.DUPLICATE;
         }
-        chunks[index] = chunk.clone();
+        if (index == total) {
+            parity = chunk.clone();
+        } else {
+            chunks[index] = chunk.clone();
+        }
         held |= 1 << index;
-        if (held == (1 << total) - 1) {
+        recoverWithParity();
+        int dataBits = (1 << total) - 1;
+        if ((held & dataBits) == dataBits) {
             complete = true;
             ackArmed = false;
             ackAtNanos = Long.MAX_VALUE;
@@ -80,13 +99,30 @@ public final class FlightReceiver {
         return Fragment.STORED;
     }
 
+    /** With the parity and all data fragments but one, rebuilds the missing one. */
+    private void recoverWithParity() {
+        if (parity == null || Integer.bitCount(held & ((1 << total) - 1)) != total - 1) {
+            return;
+        }
+        int missing = Integer.numberOfTrailingZeros(~held);
+        byte[] rebuilt = parity.clone();
+        for (int i = 0; i < total; i++) {
+            if (i != missing) {
+                for (int j = 0; j < chunks[i].length; j++) {
+                    rebuilt[j] ^= chunks[i][j];
+                }
+            }
+        }
+        chunks[missing] = Arrays.copyOf(rebuilt, chunkLength(missing));
+        held |= 1 << missing;
+    }
+
     /** The reassembled message once complete, else null. */
     public byte[] message() {
         if (!complete) {
             return null;
         }
-        int length = (total - 1) * chunkBytes + chunks[total - 1].length;
-        byte[] out = new byte[length];
+        byte[] out = new byte[messageBytes];
         for (int i = 0; i < total; i++) {
             System.arraycopy(chunks[i], 0, out, i * chunkBytes, chunks[i].length);
         }
@@ -101,7 +137,7 @@ public final class FlightReceiver {
         return complete;
     }
 
-    /** Bitmap of fragments held (bit i = fragment i). */
+    /** Bitmap of fragments held (bit i = data fragment i, bit count = parity). */
     public int bitmap() {
         return held;
     }
@@ -129,5 +165,6 @@ public final class FlightReceiver {
         if (chunks != null) {
             Arrays.fill(chunks, null);
         }
+        parity = null;
     }
 }

@@ -19,12 +19,19 @@ import java.util.random.RandomGenerator;
  *   <li>{@link #onResponse}: the peer's next message arrived, which implies it holds
  *       all of this one; yields an RTT sample if no fragment was ever resent (Karn).
  * </ul>
+ *
+ * <p>With parity, the flight has one more fragment (index = data count): the XOR of all
+ * data chunks, each zero-padded to the chunk size, so the receiver rebuilds any one
+ * lost data fragment without a round trip. It is sent with the flight, never resent
+ * (repairs resend data fragments); the flight is complete when all data is held.
  */
 public final class FlightSender {
     private final int msgId;
     private final byte[] message;
     private final int chunkBytes;
     private final int total;
+    private final int dataCount;
+    private final int dataBits;
     private final int allBits;
     private final RttEstimator rtt;
     private final RandomGenerator jitter;
@@ -35,17 +42,20 @@ public final class FlightSender {
     private int held;
     private boolean retransmitted;
 
-    public FlightSender(int msgId, byte[] message, int chunkBytes, RttEstimator rtt, RandomGenerator jitter) {
+    public FlightSender(int msgId, byte[] message, int chunkBytes, boolean parity, RttEstimator rtt,
+            RandomGenerator jitter) {
         if (chunkBytes <= 0 || message.length == 0) {
             throw new IllegalArgumentException("empty message or chunk size");
         }
         this.msgId = msgId;
         this.message = message.clone();
         this.chunkBytes = chunkBytes;
-        this.total = (message.length + chunkBytes - 1) / chunkBytes;
+        this.dataCount = (message.length + chunkBytes - 1) / chunkBytes;
+        this.total = dataCount + (parity ? 1 : 0);
         if (total > 31) {
             throw new IllegalArgumentException("at most 31 fragments, got " + total);
         }
+        this.dataBits = (1 << dataCount) - 1;
         this.allBits = (1 << total) - 1;
         this.rtt = rtt;
         this.jitter = jitter;
@@ -56,14 +66,39 @@ public final class FlightSender {
         return msgId;
     }
 
+    /** Fragments in the flight, parity included. */
     public int fragmentCount() {
         return total;
     }
 
-    /** Fragment {@code index}: bytes [index * chunk, min(length, (index + 1) * chunk)). */
+    /** Data fragments: the count every fragment header carries. */
+    public int dataCount() {
+        return dataCount;
+    }
+
+    /**
+     * Data fragment {@code index}: bytes [index * chunk, min(length, (index + 1) * chunk));
+     * index {@code dataCount()} is the parity fragment.
+     */
     public byte[] fragment(int index) {
+        if (index == dataCount) {
+            return parity(message, chunkBytes, dataCount);
+        }
         int from = index * chunkBytes;
         return Arrays.copyOfRange(message, from, Math.min(message.length, from + chunkBytes));
+    }
+
+    /** XOR of the zero-padded data chunks of {@code message}. */
+    static byte[] parity(byte[] message, int chunkBytes, int dataCount) {
+        byte[] p = new byte[chunkBytes];
+        for (int i = 0; i < dataCount; i++) {
+            int from = i * chunkBytes;
+            int to = Math.min(message.length, from + chunkBytes);
+            for (int j = from; j < to; j++) {
+                p[j - from] ^= message[j];
+            }
+        }
+        return p;
     }
 
     /** Sends every fragment; arms the retransmission timer. */
@@ -79,7 +114,7 @@ public final class FlightSender {
         if (isComplete()) {
             return 0;
         }
-        int missing = allBits & ~held;
+        int missing = dataBits & ~held;
         int resend = 0;
         long recent = rtt.srttNanos() / 2;
         for (int i = 0; i < total; i++) {
@@ -97,7 +132,7 @@ public final class FlightSender {
     /** The peer's response arrived: it holds everything. Returns the RTT sample taken, or 0. */
     public long onResponse(long nowNanos) {
         boolean wasComplete = isComplete();
-        held = allBits;
+        held |= dataBits;
         if (wasComplete || retransmitted) {
             return 0;
         }
@@ -113,7 +148,7 @@ public final class FlightSender {
         }
         backoff++;
         retransmitted = true;
-        int resend = allBits & ~held;
+        int resend = dataBits & ~held;
         mark(resend, nowNanos);
         return resend;
     }
@@ -125,7 +160,7 @@ public final class FlightSender {
         }
         int resend = 0;
         long recent = rtt.srttNanos() / 2;
-        for (int i = 0; i < total; i++) {
+        for (int i = 0; i < dataCount; i++) {
             if ((held & (1 << i)) == 0 && nowNanos - lastSent[i] >= recent) {
                 resend |= 1 << i;
             }
@@ -137,8 +172,9 @@ public final class FlightSender {
         return resend;
     }
 
+    /** True once the peer holds every data fragment. */
     public boolean isComplete() {
-        return held == allBits;
+        return (held & dataBits) == dataBits;
     }
 
     /** When {@link #onTimer} will next resend (meaningless once complete). */

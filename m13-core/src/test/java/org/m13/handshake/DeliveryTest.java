@@ -39,7 +39,7 @@ class DeliveryTest {
 
     @Test
     void senderSendsAllThenOnlyWhatTheAckSaysIsMissing() {
-        FlightSender tx = new FlightSender(7, message(6261), 1402, rtt(), new Random(1));
+        FlightSender tx = new FlightSender(7, message(6261), 1402, false, rtt(), new Random(1));
         assertEquals(5, tx.fragmentCount());
         assertEquals(0b11111, tx.start(0));
         assertEquals(653, tx.fragment(4).length);
@@ -56,7 +56,7 @@ class DeliveryTest {
     @Test
     void senderTimerResendsUnheldFragmentsWithBackoffAndJitter() {
         RttEstimator r = rtt();
-        FlightSender tx = new FlightSender(1, message(2804), 1402, r, new Random(2));
+        FlightSender tx = new FlightSender(1, message(2804), 1402, false, r, new Random(2));
         int unused = tx.start(0);
         long first = tx.timerNanos();
         assertTrue(first >= 900 * MS && first < 990 * MS, "jitter is 0-10 %: " + first);
@@ -74,7 +74,7 @@ class DeliveryTest {
     @Test
     void responseToAnUnretransmittedFlightGivesAnRttSample() {
         RttEstimator r = rtt();
-        FlightSender tx = new FlightSender(1, message(2804), 1402, r, new Random(3));
+        FlightSender tx = new FlightSender(1, message(2804), 1402, false, r, new Random(3));
         int unused = tx.start(1_000 * MS);
         assertEquals(640 * MS, tx.onResponse(1_640 * MS));
         assertEquals(605 * MS, r.srttNanos());
@@ -85,8 +85,8 @@ class DeliveryTest {
     @Test
     void receiverReassemblesOutOfOrderAndIgnoresDuplicates() {
         byte[] m = message(4677);
-        FlightSender tx = new FlightSender(3, m, 1402, rtt(), new Random(4));
-        FlightReceiver rx = new FlightReceiver(1402, 10 * MS);
+        FlightSender tx = new FlightSender(3, m, 1402, false, rtt(), new Random(4));
+        FlightReceiver rx = new FlightReceiver(4677, 1402, 10 * MS);
         int[] order = {3, 1, 1, 0};
         assertEquals(FlightReceiver.Fragment.STORED, rx.onFragment(3, order[0], 4, tx.fragment(order[0]), 0));
         assertEquals(FlightReceiver.Fragment.STORED, rx.onFragment(3, order[1], 4, tx.fragment(order[1]), 1));
@@ -102,8 +102,8 @@ class DeliveryTest {
     @Test
     void receiverAcksOnceAfterTheBurstThenRepeatsWhileIncomplete() {
         byte[] m = message(6261);
-        FlightSender tx = new FlightSender(2, m, 1402, rtt(), new Random(5));
-        FlightReceiver rx = new FlightReceiver(1402, 10 * MS);
+        FlightSender tx = new FlightSender(2, m, 1402, false, rtt(), new Random(5));
+        FlightReceiver rx = new FlightReceiver(6261, 1402, 10 * MS);
         assertEquals(FlightReceiver.Fragment.STORED, rx.onFragment(2, 0, 5, tx.fragment(0), 0));
         assertEquals(10 * MS, rx.ackAtNanos());
         FlightReceiver.Fragment unused = rx.onFragment(2, 2, 5, tx.fragment(2), 1 * MS);
@@ -122,9 +122,9 @@ class DeliveryTest {
 
     @Test
     void receiverRefusesInconsistentFragmentsAndOlderMessages() {
-        FlightSender tx = new FlightSender(5, message(2804), 1402, rtt(), new Random(6));
-        FlightReceiver rx = new FlightReceiver(1402, 10 * MS);
-        assertEquals(FlightReceiver.Fragment.INVALID, rx.onFragment(5, 2, 2, tx.fragment(0), 0));
+        FlightSender tx = new FlightSender(5, message(2804), 1402, false, rtt(), new Random(6));
+        FlightReceiver rx = new FlightReceiver(2804, 1402, 10 * MS);
+        assertEquals(FlightReceiver.Fragment.INVALID, rx.onFragment(5, 3, 2, tx.fragment(0), 0));
         assertEquals(FlightReceiver.Fragment.INVALID, rx.onFragment(5, 0, 0, tx.fragment(0), 0));
         assertEquals(FlightReceiver.Fragment.STORED, rx.onFragment(5, 0, 2, tx.fragment(0), 0));
         assertEquals(FlightReceiver.Fragment.INVALID, rx.onFragment(5, 1, 3, tx.fragment(1), 0));
@@ -134,5 +134,38 @@ class DeliveryTest {
         assertEquals(FlightReceiver.Fragment.STORED, rx.onFragment(8, 1, 2, tx.fragment(1), 0));
         assertEquals(0b10, rx.bitmap());
         assertFalse(rx.isComplete());
+    }
+
+    @Test
+    void parityRebuildsAnyOneLostDataFragment() {
+        for (int size : new int[] {2804, 4677, 6261, 100}) {
+            byte[] m = message(size);
+            FlightSender tx = new FlightSender(1, m, 1402, true, rtt(), new Random(7));
+            int data = tx.dataCount();
+            assertEquals(data + 1, tx.fragmentCount());
+            assertEquals(1402, tx.fragment(data).length);
+            for (int lost = 0; lost < data; lost++) {
+                FlightReceiver rx = new FlightReceiver(size, 1402, 10 * MS);
+                FlightReceiver.Fragment last = null;
+                for (int i = 0; i <= data; i++) {
+                    if (i != lost) {
+                        last = rx.onFragment(1, i, data, tx.fragment(i), 0);
+                    }
+                }
+                assertEquals(FlightReceiver.Fragment.COMPLETED, last, "size " + size + " lost " + lost);
+                assertArrayEquals(m, rx.message());
+            }
+        }
+    }
+
+    @Test
+    void parityIsNeverResentAndDoesNotCountForCompletion() {
+        FlightSender tx = new FlightSender(1, message(6261), 1402, true, rtt(), new Random(8));
+        assertEquals(0b111111, tx.start(0));
+        assertEquals(0b000100, tx.onAck(0b111011, 400 * MS)); // data 2 missing, parity held
+        assertFalse(tx.isComplete());
+        assertEquals(0b000100, tx.onTimer(tx.timerNanos())); // the timer resends data only
+        assertEquals(0, tx.onAck(0b011111, 5_000 * MS)); // all data held, parity not: complete
+        assertTrue(tx.isComplete());
     }
 }
