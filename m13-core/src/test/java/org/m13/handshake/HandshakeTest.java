@@ -267,4 +267,44 @@ class HandshakeTest {
             }
         }
     }
+
+    // ---- out of order ----
+
+    @Test
+    void outOfOrderMessagesAreRefusedWithoutPqcWork() {
+        try (HubHandshake hub = f.hubCore(); NodeHandshake node = f.startNode(0);
+                NodeHandshake donor = f.startNode(0)) {
+            // a Finished before any ClientHello
+            byte[] sh = hub.onClientHello(donor.clientHello(), Fixture.SOURCE + 5, f.random, 0).reply();
+            byte[] fin = donor.onServerHello(sh, 0).reply();
+            long before = f.hubCounter.pqcOperations();
+            assertEquals(Reject.NO_ATTEMPT, hub.onFinished(fin, Fixture.SOURCE, 0).reject());
+            // messages of the wrong type to each handler
+            assertEquals(Reject.BAD_LENGTH, hub.onClientHello(sh, Fixture.SOURCE, f.random, 0).reject());
+            assertEquals(Reject.BAD_LENGTH, hub.onFinished(node.clientHello(), Fixture.SOURCE, 0).reject());
+            assertEquals(before, f.hubCounter.pqcOperations());
+            long nodeBefore = f.nodeCounter.pqcOperations();
+            assertEquals(Reject.BAD_LENGTH, node.onServerHello(fin, 0).reject());
+            assertEquals(Reject.BAD_LENGTH, node.onCookieReply(sh, 0).reject());
+            assertEquals(nodeBefore, f.nodeCounter.pqcOperations());
+        }
+    }
+
+    @Test
+    void cookieReplyAfterEstablishedOrExpiryIsRefused() {
+        try (HubHandshake loaded = f.hubCore(Fixture.CONFIG.withCookieThreshold(0));
+                HubHandshake hub = f.hubCore(); NodeHandshake node = f.startNode(0)) {
+            byte[] cookieReply = loaded.onClientHello(node.clientHello(), Fixture.SOURCE, f.random, 0).reply();
+            HandshakeStep fin = node.onServerHello(
+                    hub.onClientHello(node.clientHello(), Fixture.SOURCE, f.random, 0).reply(), 0);
+            assertEquals(HandshakeStep.Outcome.ESTABLISHED, fin.outcome());
+            assertEquals(Reject.WRONG_STATE, node.onCookieReply(cookieReply, 1).reject());
+            fin.keys().close();
+        }
+        try (HubHandshake loaded = f.hubCore(Fixture.CONFIG.withCookieThreshold(0)); NodeHandshake node = f.startNode(0)) {
+            byte[] cookieReply = loaded.onClientHello(node.clientHello(), Fixture.SOURCE, f.random, 0).reply();
+            assertEquals(Reject.EXPIRED, node.onCookieReply(cookieReply, Fixture.TIMEOUT).reject());
+            assertEquals(NodeHandshake.State.FAILED, node.state());
+        }
+    }
 }
