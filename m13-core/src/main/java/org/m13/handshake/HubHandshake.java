@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import javax.security.auth.DestroyFailedException;
 import org.bouncycastle.crypto.SecretWithEncapsulation;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.m13.identity.AllowList;
@@ -158,8 +159,9 @@ public final class HubHandshake implements AutoCloseable {
         X25519PrivateKeyParameters x25519Key = crypto.x25519KeyPair(random);
         byte[] x25519Secret = crypto.x25519Agree(x25519Key, hello.x25519PublicKey());
         byte[] mlKemSecret = null;
+        SecretWithEncapsulation encapsulated = null;
         try {
-            SecretWithEncapsulation encapsulated = crypto.mlKemEncapsulate(hello.mlKemPublicKey(), random);
+            encapsulated = crypto.mlKemEncapsulate(hello.mlKemPublicKey(), random);
             mlKemSecret = encapsulated.getSecret();
             byte[] nonce = new byte[HandshakeProtocol.NONCE_BYTES];
             random.nextBytes(nonce);
@@ -180,6 +182,19 @@ public final class HubHandshake implements AutoCloseable {
             if (mlKemSecret != null) {
                 Arrays.fill(mlKemSecret, (byte) 0);
             }
+            destroy(encapsulated);
+        }
+    }
+
+    /** Zeroes Bouncy Castle's own copy of the ML-KEM shared secret. */
+    private static void destroy(SecretWithEncapsulation encapsulated) {
+        if (encapsulated == null) {
+            return;
+        }
+        try {
+            encapsulated.destroy();
+        } catch (DestroyFailedException e) {
+            throw new IllegalStateException("could not wipe the ML-KEM shared secret", e);
         }
     }
 
