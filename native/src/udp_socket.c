@@ -3,6 +3,7 @@
  * Opened in the calling thread's network namespace, non-blocking. open() throws;
  * send/recv return a count, 0 for "would block", or -errno.
  */
+#define _GNU_SOURCE /* sendmmsg, recvmmsg */
 #include "m13_jni.h"
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static void to_sockaddr(struct sockaddr_in *sa, jint ip, jint port)
@@ -95,6 +97,60 @@ static jint udp_recv(JNIEnv *env, jclass cls, jint fd, jlong address, jint lengt
     return (jint)n;
 }
 
+#define MAX_MESSAGES 64
+
+/* Sends `count` copies of one datagram with sendmmsg (benchmarks, bursts): how many went. */
+static jint udp_send_batch(JNIEnv *env, jclass cls, jint fd, jlong address, jint length, jint count)
+{
+    (void)env;
+    (void)cls;
+    if (count > MAX_MESSAGES) {
+        count = MAX_MESSAGES;
+    }
+    if (count <= 0) {
+        return 0;
+    }
+    struct iovec iov = {.iov_base = (void *)(uintptr_t)address, .iov_len = (size_t)length};
+    struct mmsghdr messages[MAX_MESSAGES];
+    memset(messages, 0, sizeof messages);
+    for (int i = 0; i < count; i++) {
+        messages[i].msg_hdr.msg_iov = &iov;
+        messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = sendmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -errno;
+    }
+    return n;
+}
+
+/* Receives up to `count` datagrams with recvmmsg into slots of `slot` bytes from address. */
+static jint udp_recv_batch(JNIEnv *env, jclass cls, jint fd, jlong address, jint slot, jint count)
+{
+    (void)env;
+    (void)cls;
+    if (count > MAX_MESSAGES) {
+        count = MAX_MESSAGES;
+    }
+    if (count <= 0) {
+        return 0;
+    }
+    struct iovec iov[MAX_MESSAGES];
+    struct mmsghdr messages[MAX_MESSAGES];
+    memset(messages, 0, sizeof messages);
+    for (int i = 0; i < count; i++) {
+        iov[i].iov_base = (void *)(uintptr_t)(address + (jlong)i * slot);
+        iov[i].iov_len = (size_t)slot;
+        messages[i].msg_hdr.msg_iov = &iov[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(fd, messages, (unsigned)count, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -errno;
+    }
+    return n;
+}
+
 static void udp_close(JNIEnv *env, jclass cls, jint fd)
 {
     (void)env;
@@ -109,6 +165,8 @@ static const JNINativeMethod udp_socket_methods[] = {
     {"localPort0", "(I)I", (void *)udp_local_port},
     {"send0", "(IJI)I", (void *)udp_send},
     {"recv0", "(IJI)I", (void *)udp_recv},
+    {"sendBatch0", "(IJII)I", (void *)udp_send_batch},
+    {"recvBatch0", "(IJII)I", (void *)udp_recv_batch},
     {"close0", "(I)V", (void *)udp_close},
 };
 

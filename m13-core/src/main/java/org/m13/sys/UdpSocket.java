@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "would block", or -errno.
  */
 public final class UdpSocket implements AutoCloseable {
+    public static final int MAX_BATCH = 64;
+
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final int fd;
@@ -68,6 +70,19 @@ public final class UdpSocket implements AutoCloseable {
         return recv0(fd, address, length);
     }
 
+    /** Sends up to {@value #MAX_BATCH} copies of one datagram in one sendmmsg: how many went. */
+    public int sendBatch(long address, int length, int count) {
+        return sendBatch0(fd, address, length, count);
+    }
+
+    /**
+     * Receives up to {@code count} (at most {@value #MAX_BATCH}) datagrams in one recvmmsg,
+     * datagram {@code i} into the {@code slot} bytes at {@code address + i * slot}.
+     */
+    public int receiveBatch(long address, int slot, int count) {
+        return recvBatch0(fd, address, slot, count);
+    }
+
     @Override
     public void close() {
         cleanable.clean();
@@ -96,6 +111,10 @@ public final class UdpSocket implements AutoCloseable {
     private static native int send0(int fd, long address, int length);
 
     private static native int recv0(int fd, long address, int length);
+
+    private static native int sendBatch0(int fd, long address, int length, int count);
+
+    private static native int recvBatch0(int fd, long address, int slot, int count);
 
     private static native void close0(int fd);
 }
