@@ -371,9 +371,30 @@ class XdpTest {
         throw new AssertionError("nothing received on the AF_XDP socket within 5 s");
     }
 
+    /**
+     * Pings the hub from the peer and checks that the hub's kernel answered an ICMP
+     * echo request (its Icmp InEchos counter grew), so a TCP fallback of
+     * isReachable cannot pass for a ping.
+     */
     private boolean ping() throws Exception {
-        // As root the JDK sends ICMP echo requests from a raw socket (no TCP fallback).
-        return NetnsFixture.await(inPeer.submit(() -> InetAddress.getByName(HUB_IP).isReachable(2000)));
+        long before = hubIcmpInEchos();
+        // As root the JDK sends ICMP echo requests from a raw socket.
+        boolean reachable = NetnsFixture.await(inPeer.submit(() -> InetAddress.getByName(HUB_IP).isReachable(2000)));
+        return reachable && hubIcmpInEchos() > before;
+    }
+
+    /** Icmp InEchos of the hub namespace (/proc/thread-self/net: the reading thread's namespace). */
+    private long hubIcmpInEchos() throws Exception {
+        List<String> lines = NetnsFixture.await(inHub.submit(
+                () -> java.nio.file.Files.readAllLines(Path.of("/proc/thread-self/net/snmp"))));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).startsWith("Icmp:") && lines.get(i + 1).startsWith("Icmp:")) {
+                List<String> names = List.of(lines.get(i).split(" ", -1));
+                List<String> values = List.of(lines.get(i + 1).split(" ", -1));
+                return Long.parseLong(values.get(names.indexOf("InEchos")));
+            }
+        }
+        throw new AssertionError("no Icmp line in /proc/thread-self/net/snmp");
     }
 
     private static DatagramChannel bound(String ip, int port) throws Exception {
