@@ -31,6 +31,7 @@ public final class Tun implements AutoCloseable {
     /** Longest interface name the kernel accepts (IFNAMSIZ - 1). */
     public static final int MAX_NAME_LENGTH = 15;
 
+    private static final int EBADF = 9;
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final int fd;
@@ -110,12 +111,17 @@ public final class Tun implements AutoCloseable {
 
     /** Reads one packet into native memory: its length, 0 if none is queued, or -errno. */
     public int read(long address, int length) {
-        return read0(fd, address, length);
+        return read0(liveFd(), address, length);
     }
 
     /** Writes one packet from native memory: its length, 0 if the queue is full, or -errno. */
     public int write(long address, int length) {
-        return write0(fd, address, length);
+        return write0(liveFd(), address, length);
+    }
+
+    /** The descriptor, or -1 once closed (the call then fails with -EBADF, never on a reused number). */
+    private int liveFd() {
+        return descriptors.get() == -1L ? -1 : fd;
     }
 
     /**
@@ -124,7 +130,8 @@ public final class Tun implements AutoCloseable {
      * or -errno ({@code -EINTR} when interrupted by a signal).
      */
     public int poll(int events, int timeoutMillis) {
-        return poll0(fd, events, timeoutMillis);
+        int live = liveFd();
+        return live < 0 ? -EBADF : poll0(live, events, timeoutMillis); // poll() would ignore fd -1
     }
 
     @Override

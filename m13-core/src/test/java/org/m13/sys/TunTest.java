@@ -224,11 +224,33 @@ class TunTest {
     }
 
     @Test
+    void aDroppedDeviceIsClosedByTheCleaner() throws Exception {
+        String name = net.link("g");
+        assertEquals(name, net.callIn(ns, () -> Tun.open(name).name())); // unreachable from here on
+        boolean gone = false;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!gone && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+            try {
+                NetnsFixture.ip("-n", ns, "link", "show", "dev", name);
+            } catch (IllegalStateException e) {
+                gone = true;
+            }
+        }
+        assertTrue(gone, "the Cleaner closed the last descriptor, so the kernel removed " + name);
+    }
+
+    @Test
     void closedDeviceRefusesColdCalls() throws Exception {
         Tun tun = net.callIn(ns, () -> Tun.open(net.link("c")));
         tun.close();
         tun.close(); // idempotent
         assertThrows(IllegalStateException.class, () -> tun.setUp(true));
+        OffHeap packet = OffHeap.allocate(64);
+        assertEquals(-9, tun.read(packet.address(), 64), "EBADF, not a read on a reused descriptor");
+        assertEquals(-9, tun.write(packet.address(), 64));
+        assertEquals(-9, tun.poll(Tun.POLLIN, 1000));
     }
 
     /** Reads until an IPv4 UDP packet to PEER_PORT arrives, skipping IPv6 noise. */

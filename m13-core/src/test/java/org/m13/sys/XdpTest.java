@@ -322,6 +322,22 @@ class XdpTest {
     }
 
     @Test
+    void aDroppedProgramIsDetachedByTheCleaner() throws Exception {
+        // The program object becomes unreachable as soon as the task returns its id.
+        int id = NetnsFixture.await(inHub.submit(
+                () -> XdpProgram.attach(hubLink, PORT, XdpProgram.Mode.AUTO).programId()));
+        assertNotEquals(0, id);
+        int attached = id;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (attached != 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+            attached = NetnsFixture.await(inHub.submit(() -> XdpProgram.attachedProgramId(hubLink)));
+        }
+        assertEquals(0, attached, "the Cleaner closed the link");
+    }
+
+    @Test
     void attachToAMissingInterfaceThrowsWithTheErrnoText() throws Exception {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> NetnsFixture.await(
                 inHub.submit(() -> XdpProgram.attach("m13tnone", PORT, XdpProgram.Mode.AUTO))));
