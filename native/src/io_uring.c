@@ -27,6 +27,14 @@
 /* user_data of the cancel request queued by close. */
 #define CANCEL_USER_DATA 0xFFFFFFFFFFFFFFFFull
 
+/*
+ * Multishot read (kernel 6.7+) postdates liburing 2.3's headers and has no helper
+ * there: the opcode is the kernel's, prepared by hand like liburing 2.5 does.
+ */
+#ifndef IORING_OP_READ_MULTISHOT
+#define IORING_OP_READ_MULTISHOT 49
+#endif
+
 /* Keep in sync with org.m13.sys.IoUring.Config. */
 enum { FLAG_SQPOLL = 1, FLAG_SINGLE_ISSUER = 2 };
 
@@ -173,6 +181,22 @@ static jint uring_read_provided(JNIEnv *env, jclass cls, jlong handle, jint fd, 
     }
     uring *u = (uring *)(uintptr_t)handle;
     io_uring_prep_read(sqe, fd, NULL, u->buffer_size, (__u64)-1);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = BUFFER_GROUP;
+    io_uring_sqe_set_data64(sqe, (__u64)user_data);
+    return 0;
+}
+
+/* Arms a multishot read (TUN packets) into provided buffers: one completion per packet. */
+static jint uring_read_multishot(JNIEnv *env, jclass cls, jlong handle, jint fd, jlong user_data)
+{
+    (void)env;
+    (void)cls;
+    struct io_uring_sqe *sqe = next_sqe(handle);
+    if (sqe == NULL) {
+        return handle == 0 ? -EBADF : -EBUSY;
+    }
+    io_uring_prep_rw(IORING_OP_READ_MULTISHOT, sqe, fd, NULL, 0, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = BUFFER_GROUP;
     io_uring_sqe_set_data64(sqe, (__u64)user_data);
@@ -387,6 +411,7 @@ static const JNINativeMethod io_uring_methods[] = {
     {"buffers0", "(J)Ljava/nio/ByteBuffer;", (void *)uring_buffers},
     {"recvMultishot0", "(JIJ)I", (void *)uring_recv_multishot},
     {"readProvided0", "(JIJ)I", (void *)uring_read_provided},
+    {"readMultishot0", "(JIJ)I", (void *)uring_read_multishot},
     {"write0", "(JIJIJ)I", (void *)uring_write},
     {"send0", "(JIJIJ)I", (void *)uring_send},
     {"cancel0", "(JJJ)I", (void *)uring_cancel},

@@ -146,6 +146,14 @@ public final class IoUring implements AutoCloseable {
         return readProvided0(handle.get(), fd, userData);
     }
 
+    /**
+     * Arms a multishot read (kernel 6.7+) on a pollable descriptor such as a TUN:
+     * one completion per packet, each in a provided buffer, while {@link #F_MORE} is set.
+     */
+    public int readMultishot(int fd, long userData) {
+        return readMultishot0(handle.get(), fd, userData);
+    }
+
     /** Queues a write of {@code length} bytes at a native address (TUN). */
     public int write(int fd, long address, int length, long userData) {
         return write0(handle.get(), fd, address, length, userData);
@@ -232,6 +240,8 @@ public final class IoUring implements AutoCloseable {
     private static native int recvMultishot0(long handle, int fd, long userData);
 
     private static native int readProvided0(long handle, int fd, long userData);
+
+    private static native int readMultishot0(long handle, int fd, long userData);
 
     private static native int write0(long handle, int fd, long address, int length, long userData);
 

@@ -26,6 +26,7 @@ class TunTest {
     private static final int IPV4_HEADER = 20;
     private static final int UDP_HEADER = 8;
     private static final int PEER_PORT = 5353;
+    private static final int ENOBUFS = 105;
 
     private NetnsFixture net;
     private String ns;
@@ -152,6 +153,68 @@ class TunTest {
                     assertEquals(payload.length, got);
                     assertArrayEquals(payload, bytes(in.buffer(), 0, got));
                 }
+            }
+        }
+    }
+
+    @Test
+    void aMultishotReadDeliversEveryPacketAndIsReArmedOnlyWhenBuffersRunOut() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(IoUring.isAvailable(),
+                () -> "io_uring unavailable: " + IoUring.unavailabilityCause());
+        String name = net.link("r");
+        ExecutorService inNs = net.threadIn(ns);
+        try (Tun tun = NetnsFixture.await(inNs.submit(() -> Tun.open(name)));
+                IoUring ring = IoUring.create(new IoUring.Config(64, 64, 2048, false, 0, true))) {
+            tun.setUp(true);
+            NetnsFixture.ip("-n", ns, "addr", "add", "192.0.2.1/24", "dev", name);
+            InetSocketAddress peer = new InetSocketAddress("192.0.2.2", PEER_PORT);
+            try (UdpSocket socket = NetnsFixture.await(inNs.submit(
+                    () -> UdpSocket.open(new InetSocketAddress("192.0.2.1", 0), peer, 0)))) {
+                assertEquals(0, ring.readMultishot(tun.fd(), 20));
+                assertEquals(1, ring.submit());
+                OffHeap out = OffHeap.allocate(64);
+                int count = 100;
+                for (int i = 0; i < count; i++) {
+                    out.buffer().putInt(0, i);
+                    assertEquals(64, socket.send(out.address(), 64));
+                }
+                long[] tags = new long[64];
+                int[] results = new int[64];
+                int[] flags = new int[64];
+                int[] ids = new int[64];
+                int next = 0;
+                int rearms = 0;
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (next < count && System.nanoTime() < deadline) {
+                    int n = ring.complete(tags, results, flags, tags.length);
+                    int held = 0;
+                    boolean rearm = false;
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(20, tags[i]);
+                        if (results[i] == -ENOBUFS) {
+                            // 100 packets, 64 buffers: the request ends; the packets wait in the TUN queue.
+                            assertEquals(0, flags[i] & IoUring.F_MORE);
+                            rearm = true;
+                            continue;
+                        }
+                        assertEquals(IPV4_HEADER + UDP_HEADER + 64, results[i]);
+                        assertTrue((flags[i] & IoUring.F_MORE) != 0, "still armed");
+                        ids[held] = IoUring.bufferId(flags[i]);
+                        int at = ring.bufferOffset(ids[held++]) + IPV4_HEADER + UDP_HEADER;
+                        assertEquals(next++, ring.buffers().buffer().getInt(at), "in order");
+                    }
+                    assertEquals(held, ring.recycle(ids, held));
+                    if (rearm) {
+                        rearms++;
+                        assertEquals(0, ring.readMultishot(tun.fd(), 20));
+                        assertEquals(1, ring.submit());
+                    }
+                    if (n == 0) {
+                        Native.check("await", ring.await(100));
+                    }
+                }
+                assertEquals(count, next, "every packet, in order");
+                assertTrue(rearms <= 2, "re-armed only when the buffers ran out: " + rearms);
             }
         }
     }

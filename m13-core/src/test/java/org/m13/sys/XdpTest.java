@@ -322,6 +322,33 @@ class XdpTest {
     }
 
     @Test
+    void ipFragmentsOfADatagramToThePortAreLeftToTheKernel() throws Exception {
+        try (XdpProgram program = NetnsFixture.await(inHub.submit(
+                        () -> XdpProgram.attach(hubLink, PORT, XdpProgram.Mode.AUTO)));
+                XdpSocket socket = NetnsFixture.await(inHub.submit(() -> XdpSocket.open(hubLink, 0, program, CONFIG)));
+                DatagramChannel kernel = NetnsFixture.await(inHub.submit(() -> bound(HUB_IP, PORT)))) {
+            // 3000 bytes over a 1500-byte MTU: two fragments, only the first has a UDP header.
+            byte[] big = new byte[3000];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) (i * 7);
+            }
+            Future<Integer> sent = inPeer.submit(() -> {
+                try (DatagramChannel c = bound(PEER_IP, PEER_PORT)) {
+                    return c.send(ByteBuffer.wrap(big), new InetSocketAddress(HUB_IP, PORT));
+                }
+            });
+            assertEquals(big.length, NetnsFixture.await(sent));
+            ByteBuffer received = ByteBuffer.allocate(4096);
+            assertNotEquals(null, NetnsFixture.await(inHub.submit(() -> kernel.receive(received))));
+            assertArrayEquals(big, bytes(received.flip(), 0, received.remaining()), "reassembled by the kernel");
+            assertEquals(0, program.counter(XdpProgram.Counter.UDP_REDIRECTED));
+            long[] addresses = new long[XdpSocket.MAX_BATCH];
+            int[] lengths = new int[XdpSocket.MAX_BATCH];
+            assertEquals(0, socket.receive(addresses, lengths, addresses.length), "nothing on the AF_XDP socket");
+        }
+    }
+
+    @Test
     void aDroppedProgramIsDetachedByTheCleaner() throws Exception {
         // The program object becomes unreachable as soon as the task returns its id.
         int id = NetnsFixture.await(inHub.submit(
