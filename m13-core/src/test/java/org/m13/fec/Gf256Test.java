@@ -109,4 +109,26 @@ class Gf256Test {
         Gf256.mulAdd(0x53, src, 0, dst, 0, 64);
         assertArrayEquals(original, dst);
     }
+
+    @Test
+    void bitSlicedKernelMatchesTheTableKernelOnEveryCoefficient() {
+        Random random = new Random(9);
+        int words = 176;
+        byte[] src = new byte[words * 8];
+        random.nextBytes(src);
+        long[][] powers = new long[8][words];
+        java.nio.ByteBuffer.wrap(src).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(powers[0]);
+        Gf256.powers(powers, words);
+        for (int c = 0; c < 256; c++) {
+            byte[] dst = new byte[words * 8];
+            random.nextBytes(dst);
+            long[] dstWords = new long[words];
+            java.nio.ByteBuffer.wrap(dst).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(dstWords);
+            Gf256.mulAdd(c, src, 0, dst, 0, dst.length);
+            Gf256.mulAddPowers(c, powers, dstWords, words);
+            byte[] got = new byte[words * 8];
+            java.nio.ByteBuffer.wrap(got).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(dstWords);
+            assertArrayEquals(dst, got, "c=" + c);
+        }
+    }
 }
