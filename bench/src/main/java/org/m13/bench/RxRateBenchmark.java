@@ -44,7 +44,7 @@ public final class RxRateBenchmark {
         UDP_RECVMMSG, IO_URING_MULTISHOT, AF_XDP
     }
 
-    record Result(Receiver receiver, int payload, double sentPps, double receivedPps) {
+    record Result(Receiver receiver, int payload, double sentPps, double receivedPps, String note) {
         double lossPercent() {
             return sentPps == 0 ? 0 : Math.max(0, 100 * (1 - receivedPps / sentPps));
         }
@@ -65,8 +65,8 @@ public final class RxRateBenchmark {
                 for (Receiver receiver : Receiver.values()) {
                     Result r = run(receiver, payload, seconds);
                     System.out.printf(Locale.ROOT,
-                            "%-20s %5d B  sent %,10.0f pps  received %,10.0f pps  loss %5.1f %%%n",
-                            r.receiver(), r.payload(), r.sentPps(), r.receivedPps(), r.lossPercent());
+                            "%-20s %5d B  sent %,10.0f pps  received %,10.0f pps  loss %5.1f %%  %s%n",
+                            r.receiver(), r.payload(), r.sentPps(), r.receivedPps(), r.lossPercent(), r.note());
                     all.add(r);
                 }
             }
@@ -103,10 +103,10 @@ public final class RxRateBenchmark {
                         runs.get(runs.size() - 1).receivedPps(), median.lossPercent()));
             }
         }
-        b.append("\nEvery run (sent pps / received pps):\n\n");
+        b.append("\nEvery run (sent pps / received pps; notes):\n\n");
         for (Result r : all) {
-            b.append(String.format(Locale.ROOT, "- %s %d B: %.0f / %.0f%n", r.receiver(), r.payload(), r.sentPps(),
-                    r.receivedPps()));
+            b.append(String.format(Locale.ROOT, "- %s %d B: %.0f / %.0f%s%n", r.receiver(), r.payload(), r.sentPps(),
+                    r.receivedPps(), r.note().isEmpty() ? "" : "; " + r.note()));
         }
         return b.toString();
     }
@@ -143,11 +143,12 @@ public final class RxRateBenchmark {
         AtomicLong received = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<String> note = new AtomicReference<>("");
         CountDownLatch ready = new CountDownLatch(1);
         Thread receiver = new Thread(() -> {
             try {
                 Netns.enter(hub);
-                receive(kind, hubLink, stop, received, ready);
+                note.set(receive(kind, hubLink, stop, received, ready));
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
                 ready.countDown();
@@ -183,7 +184,7 @@ public final class RxRateBenchmark {
             throw new IllegalStateException(kind + " failed", failure.get());
         }
         double scale = 1e9 / elapsed;
-        return new Result(kind, payload, (sent1 - sent0) * scale, (received1 - received0) * scale);
+        return new Result(kind, payload, (sent1 - sent0) * scale, (received1 - received0) * scale, note.get());
     }
 
     private static void send(int payload, AtomicBoolean stop, AtomicLong sent) {
@@ -201,7 +202,8 @@ public final class RxRateBenchmark {
         }
     }
 
-    private static void receive(Receiver kind, String hubLink, AtomicBoolean stop, AtomicLong received,
+    /** Runs one receiver until stopped; returns a note on drops it saw (AF_XDP statistics). */
+    private static String receive(Receiver kind, String hubLink, AtomicBoolean stop, AtomicLong received,
             CountDownLatch ready) {
         InetSocketAddress local = new InetSocketAddress(HUB_IP, PORT);
         InetSocketAddress remote = new InetSocketAddress(PEER_IP, 5000);
@@ -217,6 +219,7 @@ public final class RxRateBenchmark {
                         }
                     }
                 }
+                return "";
             }
             case IO_URING_MULTISHOT -> {
                 try (UdpSocket socket = UdpSocket.open(local, remote, 8 << 20);
@@ -225,6 +228,7 @@ public final class RxRateBenchmark {
                     int[] results = new int[256];
                     int[] flags = new int[256];
                     int[] ids = new int[256];
+                    int rearms = 0;
                     check(ring.recvMultishot(socket.fd(), 1));
                     check(ring.submit());
                     ready.countDown();
@@ -243,10 +247,12 @@ public final class RxRateBenchmark {
                             received.addAndGet(r);
                         }
                         if (rearm) {
+                            rearms++;
                             check(ring.recvMultishot(socket.fd(), 1));
                             check(ring.submit());
                         }
                     }
+                    return rearms + " re-arms";
                 }
             }
             case AF_XDP -> {
@@ -262,8 +268,12 @@ public final class RxRateBenchmark {
                             received.addAndGet(n);
                         }
                     }
+                    XdpSocket.Statistics st = socket.statistics();
+                    return "XDP_STATISTICS rx_dropped " + st.rxDropped() + ", rx_ring_full " + st.rxRingFull()
+                            + ", fill_ring_empty " + st.fillRingEmpty();
                 }
             }
+            default -> throw new IllegalArgumentException(kind.toString());
         }
     }
 
