@@ -236,7 +236,7 @@ class XdpTest {
         String classpath = Path.of(XdpHolder.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 + ":" + Path.of(XdpProgram.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-Xcheck:jni", "-cp", classpath,
+                "-XX:+UseSerialGC", "-Xcheck:jni", "--enable-native-access=ALL-UNNAMED", "-cp", classpath,
                 "-D" + Native.LIBRARY_PROPERTY + "=" + System.getProperty(Native.LIBRARY_PROPERTY),
                 "-D" + XdpProgram.OBJECT_PROPERTY + "=" + XdpProgram.objectPath(),
                 XdpHolder.class.getName(), hub, hubLink));
@@ -244,7 +244,15 @@ class XdpTest {
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(holder.getInputStream(),
                     StandardCharsets.US_ASCII));
-            Future<String> line = inPeer.submit(lines::readLine);
+            // Skip anything the JVM prints first (warnings share the stream).
+            Future<String> line = inPeer.submit(() -> {
+                for (String l = lines.readLine(); l != null; l = lines.readLine()) {
+                    if (l.startsWith("attached ") || l.startsWith("Exception")) {
+                        return l;
+                    }
+                }
+                return null;
+            });
             String attached = NetnsFixture.await(line);
             assertTrue(attached != null && attached.startsWith("attached "), "holder said: " + attached);
             int holderId = Integer.parseInt(attached.substring("attached ".length()));
@@ -306,10 +314,18 @@ class XdpTest {
         }
         // Reopening the same queue at once: the kernel frees it from a work item, open() waits for it.
         XdpSocket.Config normal = new XdpSocket.Config(64, 2048, 0, 64, XdpSocket.BindMode.COPY, false);
+        XdpSocket closed;
         try (XdpSocket socket = NetnsFixture.await(inHub.submit(() -> XdpSocket.open(hubLink, 0, null, normal)))) {
             assertEquals(false, socket.hugepages(), "hugepages not asked for");
             assertEquals(64 * 2048, socket.umem().capacity());
+            closed = socket;
         }
+        // Hot calls after close fail with EBADF instead of touching freed rings.
+        assertEquals(-9, closed.receive(new long[1], new int[1], 1));
+        assertEquals(-9, closed.transmit(new long[1], new int[1], 1));
+        assertEquals(-9, closed.fill(new long[1], 1));
+        assertEquals(-9, closed.complete(new long[1], 1));
+        assertThrows(IllegalStateException.class, closed::statistics);
     }
 
     private static long meminfo(String key) throws Exception {
