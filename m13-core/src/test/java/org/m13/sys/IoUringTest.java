@@ -213,6 +213,22 @@ class IoUringTest {
     }
 
     @Test
+    void cancelEndsOneTaggedRequest() throws Exception {
+        try (UdpSocket receiver = UdpSocket.open(LOOPBACK, null, 0);
+                IoUring ring = IoUring.create(IoUring.Config.defaults())) {
+            assertEquals(0, ring.recvMultishot(receiver.fd(), RECV));
+            assertEquals(0, ring.recvMultishot(receiver.fd(), RECV + 1));
+            assertEquals(2, ring.submit());
+            assertEquals(0, ring.cancel(RECV, 99));
+            assertEquals(1, ring.submit());
+            java.util.Map<Long, Integer> results = new java.util.HashMap<>();
+            assertEquals(2, reap(ring, 2, (tag, result, flag) -> results.put(tag, result)));
+            assertEquals(java.util.Map.of(99L, 0, RECV, -125), results, "cancel ok, the request -ECANCELED");
+            assertEquals(2, ring.cancelAll(1000), "the other request was still armed: its -ECANCELED and the cancel");
+        }
+    }
+
+    @Test
     void hotCallsOnAClosedRingReturnEbadfInsteadOfCrashing() {
         IoUring ring = IoUring.create(IoUring.Config.defaults());
         ring.close();
