@@ -1,8 +1,8 @@
 package org.m13.crypto;
 
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicLong;
 import org.m13.sys.Native;
+import org.m13.sys.NativeHandle;
 
 /**
  * AES-256-GCM with one key, in native code (OpenSSL EVP), in place on native memory.
@@ -28,15 +28,11 @@ public final class AesGcm implements AutoCloseable {
     public static final int TAG_BYTES = 16;
     public static final int NONCE_BYTES = 12;
 
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    /** Shared with the cleaning action so that close() and the Cleaner free once. */
-    private final AtomicLong handle;
-    private final Cleaner.Cleanable cleanable;
+    /** The OpenSSL contexts; freed once, by close() or by the Cleaner. */
+    private final NativeHandle handle;
 
     private AesGcm(long handle) {
-        this.handle = new AtomicLong(handle);
-        this.cleanable = CLEANER.register(this, new Release(this.handle));
+        this.handle = new NativeHandle(this, handle, 0, AesGcm::destroy);
     }
 
     /** Creates the contexts for a 32-byte key; the caller keeps (and may wipe) its array. */
@@ -84,23 +80,7 @@ public final class AesGcm implements AutoCloseable {
 
     @Override
     public void close() {
-        cleanable.clean();
-    }
-
-    private static final class Release implements Runnable {
-        private final AtomicLong handle;
-
-        Release(AtomicLong handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public void run() {
-            long h = handle.getAndSet(0);
-            if (h != 0) {
-                destroy(h);
-            }
-        }
+        handle.close();
     }
 
     private static native long create(byte[] key);

@@ -1,7 +1,6 @@
 package org.m13.sys;
 
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An io_uring with one provided buffer ring, through liburing.
@@ -36,8 +35,6 @@ public final class IoUring implements AutoCloseable {
     private static final int FLAG_SQPOLL = 1;
     private static final int FLAG_SINGLE_ISSUER = 2;
     private static final int CLOSE_TIMEOUT_MILLIS = 1000;
-
-    private static final Cleaner CLEANER = Cleaner.create();
 
     /**
      * Ring geometry and mode. {@code bufferCount} is a power of two (at most 32768).
@@ -79,15 +76,13 @@ public final class IoUring implements AutoCloseable {
     private final Config config;
     private final OffHeap buffers;
     private final Thread owner;
-    private final AtomicLong handle;
-    private final Cleaner.Cleanable cleanable;
+    private final NativeHandle handle;
 
     private IoUring(Config config, long handle) {
         this.config = config;
         this.buffers = OffHeap.wrap(buffers0(handle));
         this.owner = Thread.currentThread();
-        this.handle = new AtomicLong(handle);
-        this.cleanable = CLEANER.register(this, new Release(this.handle));
+        this.handle = new NativeHandle(this, handle, 0, IoUring::close0);
     }
 
     /** Why io_uring with provided buffer rings is unusable (kernel, seccomp, sysctl), or null. */
@@ -214,23 +209,7 @@ public final class IoUring implements AutoCloseable {
         if (h != 0 && (Thread.currentThread() == owner || !config.singleIssuer())) {
             var unused = cancelAll0(h, CLOSE_TIMEOUT_MILLIS);
         }
-        cleanable.clean();
-    }
-
-    private static final class Release implements Runnable {
-        private final AtomicLong handle;
-
-        Release(AtomicLong handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public void run() {
-            long h = handle.getAndSet(0);
-            if (h != 0) {
-                close0(h);
-            }
-        }
+        handle.close();
     }
 
     private static native long create0(int entries, int bufferCount, int bufferSize, int flags, int sqThreadIdle);

@@ -1,7 +1,5 @@
 package org.m13.sys;
 
-import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TUN device ({@code IFF_TUN | IFF_NO_PI}): each read returns one IP packet, each
@@ -32,21 +30,18 @@ public final class Tun implements AutoCloseable {
     public static final int MAX_NAME_LENGTH = 15;
 
     private static final int EBADF = 9;
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final int fd;
     private final int control;
     private final String name;
-    /** Both descriptors, packed, shared with the cleaning action so they close once. */
-    private final AtomicLong descriptors;
-    private final Cleaner.Cleanable cleanable;
+    /** Both descriptors, packed (fd << 32 | control); -1 once closed. */
+    private final NativeHandle descriptors;
 
     private Tun(int fd, int control, String name) {
         this.fd = fd;
         this.control = control;
         this.name = name;
-        this.descriptors = new AtomicLong(((long) fd << 32) | (control & 0xFFFF_FFFFL));
-        this.cleanable = CLEANER.register(this, new Release(descriptors));
+        this.descriptors = new NativeHandle(this, ((long) fd << 32) | (control & 0xFFFF_FFFFL), -1L, Tun::release);
     }
 
     /**
@@ -121,7 +116,7 @@ public final class Tun implements AutoCloseable {
 
     /** The descriptor, or -1 once closed (the call then fails with -EBADF, never on a reused number). */
     private int liveFd() {
-        return descriptors.get() == -1L ? -1 : fd;
+        return descriptors.isClosed() ? -1 : fd;
     }
 
     /**
@@ -136,30 +131,18 @@ public final class Tun implements AutoCloseable {
 
     @Override
     public void close() {
-        cleanable.clean();
+        descriptors.close();
     }
 
     private void ensureOpen() {
-        if (descriptors.get() == -1L) {
+        if (descriptors.isClosed()) {
             throw new IllegalStateException("TUN device " + name + " is closed");
         }
     }
 
-    private static final class Release implements Runnable {
-        private final AtomicLong descriptors;
-
-        Release(AtomicLong descriptors) {
-            this.descriptors = descriptors;
-        }
-
-        @Override
-        public void run() {
-            long packed = descriptors.getAndSet(-1L);
-            if (packed != -1L) {
-                close0((int) (packed >>> 32));
-                close0((int) packed);
-            }
-        }
+    private static void release(long packed) {
+        close0((int) (packed >>> 32));
+        close0((int) packed);
     }
 
     private static native int open0(String name);

@@ -1,10 +1,8 @@
 package org.m13.sys;
 
-import java.lang.ref.Cleaner;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A non-blocking IPv4 UDP socket owned by native code, for {@link IoUring} (which
@@ -15,17 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class UdpSocket implements AutoCloseable {
     public static final int MAX_BATCH = 64;
 
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    private final int fd;
     private final int localPort;
-    private final AtomicInteger descriptor;
-    private final Cleaner.Cleanable cleanable;
+    /** The descriptor, -1 once closed (calls then fail with -EBADF, never on a reused number). */
+    private final NativeHandle handle;
 
     private UdpSocket(int fd) {
-        this.fd = fd;
-        this.descriptor = new AtomicInteger(fd);
-        this.cleanable = CLEANER.register(this, new Release(descriptor));
+        this.handle = new NativeHandle(this, fd, -1, UdpSocket::release);
         this.localPort = localPort0(fd);
     }
 
@@ -53,7 +46,7 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     public int fd() {
-        return fd;
+        return (int) handle.get();
     }
 
     public int localPort() {
@@ -62,17 +55,17 @@ public final class UdpSocket implements AutoCloseable {
 
     /** Sends one datagram to the connected peer. */
     public int send(long address, int length) {
-        return send0(fd, address, length);
+        return send0((int) handle.get(), address, length);
     }
 
     /** Receives one datagram (truncated to {@code length}). */
     public int receive(long address, int length) {
-        return recv0(fd, address, length);
+        return recv0((int) handle.get(), address, length);
     }
 
     /** Sends up to {@value #MAX_BATCH} copies of one datagram in one sendmmsg: how many went. */
     public int sendBatch(long address, int length, int count) {
-        return sendBatch0(fd, address, length, count);
+        return sendBatch0((int) handle.get(), address, length, count);
     }
 
     /**
@@ -80,28 +73,12 @@ public final class UdpSocket implements AutoCloseable {
      * datagram {@code i} into the {@code slot} bytes at {@code address + i * slot}.
      */
     public int receiveBatch(long address, int slot, int count) {
-        return recvBatch0(fd, address, slot, count);
+        return recvBatch0((int) handle.get(), address, slot, count);
     }
 
     @Override
     public void close() {
-        cleanable.clean();
-    }
-
-    private static final class Release implements Runnable {
-        private final AtomicInteger descriptor;
-
-        Release(AtomicInteger descriptor) {
-            this.descriptor = descriptor;
-        }
-
-        @Override
-        public void run() {
-            int fd = descriptor.getAndSet(-1);
-            if (fd >= 0) {
-                close0(fd);
-            }
-        }
+        handle.close();
     }
 
     private static native int open0(int bindIp, int bindPort, int peerIp, int peerPort, int receiveBuffer);
@@ -115,6 +92,10 @@ public final class UdpSocket implements AutoCloseable {
     private static native int sendBatch0(int fd, long address, int length, int count);
 
     private static native int recvBatch0(int fd, long address, int slot, int count);
+
+    private static void release(long fd) {
+        close0((int) fd);
+    }
 
     private static native void close0(int fd);
 }

@@ -1,9 +1,7 @@
 package org.m13.sys;
 
-import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * M13's XDP steering program ({@code native/bpf/m13_steer.bpf.c}) attached to one
@@ -71,15 +69,12 @@ public final class XdpProgram implements AutoCloseable {
         }
     }
 
-    private static final Cleaner CLEANER = Cleaner.create();
-
     private final String interfaceName;
     private final int udpPort;
     private final Mode mode;
     private final int ifindex;
     private final int programId;
-    private final AtomicLong handle;
-    private final Cleaner.Cleanable cleanable;
+    private final NativeHandle handle;
 
     private XdpProgram(String interfaceName, int udpPort, long handle) {
         this.interfaceName = interfaceName;
@@ -87,8 +82,7 @@ public final class XdpProgram implements AutoCloseable {
         this.mode = Mode.ofId(mode0(handle));
         this.ifindex = ifindex0(handle);
         this.programId = programId0(handle);
-        this.handle = new AtomicLong(handle);
-        this.cleanable = CLEANER.register(this, new Release(this.handle));
+        this.handle = new NativeHandle(this, handle, 0, XdpProgram::close0);
     }
 
     /** Why the program cannot be loaded (library or object file missing), or null. */
@@ -172,7 +166,7 @@ public final class XdpProgram implements AutoCloseable {
 
     @Override
     public void close() {
-        cleanable.clean();
+        handle.close();
     }
 
     private long live() {
@@ -181,22 +175,6 @@ public final class XdpProgram implements AutoCloseable {
             throw new IllegalStateException("XDP program on " + interfaceName + " is closed");
         }
         return h;
-    }
-
-    private static final class Release implements Runnable {
-        private final AtomicLong handle;
-
-        Release(AtomicLong handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public void run() {
-            long h = handle.getAndSet(0);
-            if (h != 0) {
-                close0(h);
-            }
-        }
     }
 
     private static native long attach0(String objectPath, String interfaceName, int udpPort, int mode);

@@ -1,8 +1,5 @@
 package org.m13.sys;
 
-import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * An AF_XDP socket bound to one queue of an interface, with its own UMEM, through
  * libxdp's xsk API. libxdp's default program is never loaded: the socket is put into
@@ -30,7 +27,6 @@ public final class XdpSocket implements AutoCloseable {
     public static final int POLLOUT = 0x4;
 
     private static final System.Logger LOG = System.getLogger(XdpSocket.class.getName());
-    private static final Cleaner CLEANER = Cleaner.create();
 
     /** How the socket binds: zero-copy needs driver support (not veth); copy works everywhere. */
     public enum BindMode {
@@ -84,8 +80,7 @@ public final class XdpSocket implements AutoCloseable {
     private final boolean hugepages;
     private final boolean zeroCopy;
     private final int fd;
-    private final AtomicLong handle;
-    private final Cleaner.Cleanable cleanable;
+    private final NativeHandle handle;
 
     private XdpSocket(String interfaceName, int queue, Config config, long handle) {
         this.interfaceName = interfaceName;
@@ -96,8 +91,7 @@ public final class XdpSocket implements AutoCloseable {
         this.hugepages = (properties & 1) != 0;
         this.zeroCopy = (properties & 2) != 0;
         this.fd = fd0(handle);
-        this.handle = new AtomicLong(handle);
-        this.cleanable = CLEANER.register(this, new Release(this.handle));
+        this.handle = new NativeHandle(this, handle, 0, XdpSocket::close0);
     }
 
     /**
@@ -193,7 +187,7 @@ public final class XdpSocket implements AutoCloseable {
 
     @Override
     public void close() {
-        cleanable.clean();
+        handle.close();
     }
 
     private long live() {
@@ -202,22 +196,6 @@ public final class XdpSocket implements AutoCloseable {
             throw new IllegalStateException("AF_XDP socket on " + interfaceName + " is closed");
         }
         return h;
-    }
-
-    private static final class Release implements Runnable {
-        private final AtomicLong handle;
-
-        Release(AtomicLong handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public void run() {
-            long h = handle.getAndSet(0);
-            if (h != 0) {
-                close0(h);
-            }
-        }
     }
 
     private static native long open0(String interfaceName, int queue, int frameCount, int frameSize,
