@@ -54,6 +54,12 @@ public final class Doctor {
         boolean nativeLibraryAvailable();
 
         String nativeLibraryProblem();
+
+        /** Why the XDP steering program cannot be loaded (object missing, BPF refused), or null. */
+        String xdpProblem();
+
+        /** Why io_uring with a provided buffer ring cannot be created here, or null. */
+        String ioUringProblem();
     }
 
     /** UMEM the hub maps for AF_XDP: 8192 frames of 4 KB (32 MB), see NATIVE-NOTES. */
@@ -342,10 +348,26 @@ public final class Doctor {
     }
 
     private void checkNativeLibrary() {
-        if (host.nativeLibraryAvailable()) {
-            add(Level.OK, "native library", "libm13.so loaded", "");
-        } else {
+        if (!host.nativeLibraryAvailable()) {
             add(Level.FAIL, "native library", host.nativeLibraryProblem(), "./m13 build");
+            return;
+        }
+        add(Level.OK, "native library", "libm13.so loaded", "");
+        // Runtime probes: what the kernel config says is one thing, what it allows is another.
+        if (hub()) {
+            probe("XDP program", host.xdpProblem(), "steering object loads", "./m13 build; check CONFIG_BPF_SYSCALL");
+        }
+        if (node()) {
+            probe("io_uring", host.ioUringProblem(), "ring with provided buffers created and closed",
+                    "kernel 6.0+, kernel.io_uring_disabled=0, no seccomp filter blocking io_uring");
+        }
+    }
+
+    private void probe(String check, String problem, String ok, String fix) {
+        if (problem == null) {
+            add(Level.OK, check, ok, "");
+        } else {
+            add(Level.FAIL, check, problem, fix);
         }
     }
 
@@ -442,6 +464,16 @@ public final class Doctor {
             @Override
             public String nativeLibraryProblem() {
                 return org.m13.sys.Native.unavailabilityCause();
+            }
+
+            @Override
+            public String xdpProblem() {
+                return org.m13.sys.XdpProgram.unavailabilityCause();
+            }
+
+            @Override
+            public String ioUringProblem() {
+                return org.m13.sys.IoUring.unavailabilityCause();
             }
         };
     }

@@ -29,6 +29,8 @@ class DoctorTest {
         final Map<String, String> commands = new HashMap<>();
         String release = "6.1.0-27-amd64";
         boolean nativeOk = true;
+        String xdpProblem;
+        String ioUringProblem;
 
         FakeHost() {
             file("/boot/config-" + release, CONFIG);
@@ -88,6 +90,16 @@ class DoctorTest {
         @Override
         public String nativeLibraryProblem() {
             return "native library /x/libm13.so does not exist";
+        }
+
+        @Override
+        public String xdpProblem() {
+            return xdpProblem;
+        }
+
+        @Override
+        public String ioUringProblem() {
+            return ioUringProblem;
         }
     }
 
@@ -207,6 +219,17 @@ class DoctorTest {
         assertEquals("apt-get install iptables", find(findings, "iptables").fix());
         assertEquals(Level.FAIL, find(findings, "/dev/net/tun").level());
         assertEquals(4, count(findings, Level.FAIL));
+    }
+
+    @Test
+    void runtimeProbesCatchWhatTheConfigDoesNotSay() {
+        FakeHost host = new FakeHost();
+        host.ioUringProblem = "io_uring_setup: Operation not permitted (errno 1)";
+        List<Finding> node = new Doctor(host, Role.NODE, null).run();
+        assertEquals(Level.FAIL, find(node, "io_uring").level());
+        assertEquals("io_uring_setup: Operation not permitted (errno 1)", find(node, "io_uring").detail());
+        assertTrue(node.stream().noneMatch(f -> f.check().equals("XDP program")));
+        assertEquals(Level.OK, find(new Doctor(host, Role.HUB, null).run(), "XDP program").level());
     }
 
     @Test
