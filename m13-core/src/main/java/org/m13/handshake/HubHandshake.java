@@ -34,7 +34,7 @@ import org.m13.identity.KeyId;
  * caller's opaque encoding of where the message came from (e.g. IPv4 address and
  * port); a new ClientHello from the same node and source replaces the pending attempt.
  */
-public final class HubHandshake implements AutoCloseable {
+public final class HubHandshake implements HubCore, AutoCloseable {
     private final Identity hub;
     private final AllowList allowList;
     private final Crypto crypto;
@@ -113,6 +113,7 @@ public final class HubHandshake implements AutoCloseable {
      * the ServerHello (1 ML-KEM encaps, 1 ML-DSA sign), {@code RESENT} with the same
      * ServerHello for a duplicate (no crypto), or REJECTED.
      */
+    @Override
     public HandshakeStep onClientHello(byte[] message, long source, SecureRandom random, long nowNanos) {
         try {
             HandshakeProtocol.checkHeader(message, HandshakeProtocol.TYPE_CLIENT_HELLO, ClientHello.BYTES);
@@ -203,6 +204,7 @@ public final class HubHandshake implements AutoCloseable {
      * with the keys and the node's name (1 ML-DSA verify, after a correct confirm), or
      * REJECTED. Without a pending attempt it costs no crypto at all.
      */
+    @Override
     public HandshakeStep onFinished(byte[] message, long source, long nowNanos) {
         try {
             Finished fin = Finished.wrap(message.clone());
@@ -239,6 +241,7 @@ public final class HubHandshake implements AutoCloseable {
     }
 
     /** The timer fired: removes and zeroes attempts past their deadline; returns how many. */
+    @Override
     public int onTimer(long nowNanos) {
         return expire(nowNanos);
     }

@@ -28,7 +28,7 @@ import org.m13.identity.PublicIdentity;
  * loss is the caller's (the delivery layer's) job: {@link #clientHello()} returns the
  * same bytes each time.
  */
-public final class NodeHandshake implements AutoCloseable {
+public final class NodeHandshake implements NodeAttempt {
     /** States of an attempt. */
     public enum State {
         WAIT_SERVER_HELLO,
@@ -96,6 +96,7 @@ public final class NodeHandshake implements AutoCloseable {
      * The ClientHello to send (a copy; the same bytes for every retransmission, except
      * that mac2 is set once a cookie has been accepted).
      */
+    @Override
     public byte[] clientHello() {
         return clientHello.clone();
     }
@@ -104,6 +105,13 @@ public final class NodeHandshake implements AutoCloseable {
         return state;
     }
 
+    /** When the attempt expires. */
+    @Override
+    public long deadlineNanos() {
+        return startNanos + timeoutNanos;
+    }
+
+    @Override
     public boolean isExpired(long nowNanos) {
         return nowNanos - startNanos >= timeoutNanos;
     }
@@ -113,6 +121,7 @@ public final class NodeHandshake implements AutoCloseable {
      * the Finished to send and the session keys. Costs 1 ML-DSA verify (also for a forged
      * message of the right length), then 1 ML-KEM decaps and 1 ML-DSA sign.
      */
+    @Override
     public HandshakeStep onServerHello(byte[] message, long nowNanos) {
         if (state == State.ESTABLISHED) {
             return Arrays.equals(message, serverHello)
@@ -138,6 +147,7 @@ public final class NodeHandshake implements AutoCloseable {
      * and this ClientHello's mac1, the cookie goes into mac2 and the step is
      * {@link HandshakeStep.Outcome#COOKIE} with the ClientHello to resend now. No PQC work.
      */
+    @Override
     public HandshakeStep onCookieReply(byte[] message, long nowNanos) {
         if (state != State.WAIT_SERVER_HELLO) {
             return HandshakeStep.rejected(Reject.WRONG_STATE);
