@@ -14,6 +14,7 @@ public final class HandshakeProtocol {
     public static final int TYPE_SERVER_HELLO = 0x02;
     public static final int TYPE_FINISHED = 0x03;
     public static final int TYPE_COOKIE_REPLY = 0x04;
+    public static final int TYPE_ACK = 0x05;
 
     public static final int NONCE_BYTES = 32;
     public static final int ML_KEM_1024_PUBLIC_KEY_BYTES = 1568;

@@ -150,4 +150,25 @@ class MessageCodecTest {
     private static Reject reason(Supplier<?> parse) {
         return assertThrows(HandshakeException.class, parse::get).reason();
     }
+
+    @Test
+    void ackAndCookieReplyLayouts() {
+        byte[] ack = HandshakeAck.encode(0x01020304, 0b101011);
+        assertArrayEquals(new byte[] {0x05, 0x02, 0x01, 0x02, 0x03, 0x04, 0b101011}, ack);
+        HandshakeAck back = HandshakeAck.decode(ack);
+        assertEquals(0x01020304, back.msgId());
+        assertEquals(0b101011, back.bitmap());
+        assertThrows(IllegalArgumentException.class, () -> HandshakeAck.encode(1, 0x100));
+        assertThrows(IllegalArgumentException.class, () -> HandshakeAck.decode(Arrays.copyOf(ack, 6)));
+        assertEquals(2, CookieReply.OFFSET_NONCE);
+        assertEquals(14, CookieReply.OFFSET_COOKIE);
+        assertEquals(30, CookieReply.OFFSET_TAG);
+        assertEquals(46, CookieReply.BYTES);
+        CookieReply reply = CookieReply.build(filled(12, 0x21), filled(32, 0x43));
+        byte[] b = reply.encode();
+        assertEquals(0x04, b[0]);
+        assertEquals(0x02, b[1]);
+        assertArrayEquals(filled(12, 0x21), CookieReply.decode(b).nonce());
+        assertArrayEquals(filled(32, 0x43), CookieReply.decode(b).sealedCookie());
+    }
 }
