@@ -2,6 +2,7 @@ package org.m13.identity;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -142,6 +143,9 @@ public final class KeyFiles {
                 if (written < 0) {
                     throw new IOException("write returned " + written);
                 }
+            }
+            if (out instanceof FileChannel channel) {
+                channel.force(true); // the key is on disk before keygen prints its public half
             }
         } catch (FileAlreadyExistsException e) {
             throw new KeyFileException(file, KeyFileException.Problem.ALREADY_EXISTS,
