@@ -1,0 +1,121 @@
+package org.m13.stage;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+
+/**
+ * The ring event: which frame, where, from whom, where it goes and why not. Events are
+ * pre-allocated by the ring and reused; they never hold packet bytes, only a
+ * {@link SlotPool} slot index and the frame's offset and length within the slot.
+ *
+ * <pre>
+ *   slot        SlotPool index holding the bytes ({@link #NO_SLOT} once released)
+ *   offset      frame start within the slot (42 for the hub over UDP, 0 for node / L2)
+ *   length      frame bytes from offset (ETH + M13 header + body)
+ *   peer        peer index from parse ({@link #NO_PEER} when unknown)
+ *   disposition set by classify
+ *   drop        first reason a stage refused the frame ({@link Drop#NONE} if none)
+ *   rxNanos     when the producer took the frame off the link or tun
+ *   departNanos earliest departure time (send side; 0 = at once)
+ * </pre>
+ */
+public final class FrameEvent {
+    public static final int NO_SLOT = -1;
+    public static final int NO_PEER = -1;
+
+    private int slot = NO_SLOT;
+    private int offset;
+    private int length;
+    private int peer = NO_PEER;
+    private Disposition disposition = Disposition.PENDING;
+    private Drop drop = Drop.NONE;
+    private long rxNanos;
+    private long departNanos;
+
+    /** Resets the event for a newly received frame (the producer's call). */
+    @CanIgnoreReturnValue
+    public FrameEvent received(int slot, int offset, int length, long rxNanos) {
+        this.slot = slot;
+        this.offset = offset;
+        this.length = length;
+        this.peer = NO_PEER;
+        this.disposition = Disposition.PENDING;
+        this.drop = Drop.NONE;
+        this.rxNanos = rxNanos;
+        this.departNanos = 0;
+        return this;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public int peer() {
+        return peer;
+    }
+
+    @CanIgnoreReturnValue
+    public FrameEvent peer(int peer) {
+        this.peer = peer;
+        return this;
+    }
+
+    public Disposition disposition() {
+        return disposition;
+    }
+
+    @CanIgnoreReturnValue
+    public FrameEvent disposition(Disposition disposition) {
+        this.disposition = disposition;
+        return this;
+    }
+
+    public Drop drop() {
+        return drop;
+    }
+
+    public boolean isDropped() {
+        return drop != Drop.NONE;
+    }
+
+    /** Marks the frame dropped; the first reason stays (later stages pass a dropped frame by). */
+    @CanIgnoreReturnValue
+    public FrameEvent drop(Drop reason) {
+        if (drop == Drop.NONE) {
+            drop = reason;
+        }
+        return this;
+    }
+
+    public long rxNanos() {
+        return rxNanos;
+    }
+
+    public long departNanos() {
+        return departNanos;
+    }
+
+    @CanIgnoreReturnValue
+    public FrameEvent departNanos(long departNanos) {
+        this.departNanos = departNanos;
+        return this;
+    }
+
+    /** Called by release once the slot is back in the pool, so a second release is caught. */
+    void slotReleased() {
+        slot = NO_SLOT;
+    }
+
+    @Override
+    public String toString() {
+        return "FrameEvent{slot=" + slot + ", offset=" + offset + ", length=" + length + ", peer=" + peer
+                + ", disposition=" + disposition + ", drop=" + drop + "}";
+    }
+}

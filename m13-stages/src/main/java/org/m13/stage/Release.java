@@ -1,0 +1,90 @@
+package org.m13.stage;
+
+import java.util.Objects;
+
+/**
+ * Last stage of every chain: returns the frame's slot to the pool, delivered or dropped,
+ * and counts each dropped frame by its reason, so the drops of all stages before it add
+ * up here. Also records the time from {@link FrameEvent#rxNanos()} to release.
+ *
+ * <p>An event without a slot (released twice, or published without one) is counted in
+ * {@link #slotless()} and changes nothing; freeing a slot the pool does not hold as in
+ * use throws (a bug the stage thread records).
+ */
+public final class Release implements Stage {
+    private final SlotPool pool;
+    private final NanoClock clock;
+    private final DropCounters drops = new DropCounters();
+    private long released;
+    private long delivered;
+    private long slotless;
+    private long latencyTotalNanos;
+    private long latencyMaxNanos;
+
+    public Release(SlotPool pool, NanoClock clock) {
+        this.pool = pool;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public String role() {
+        return "release";
+    }
+
+    @Override
+    public void onEvent(FrameEvent event) {
+        int slot = event.slot();
+        if (slot == FrameEvent.NO_SLOT) {
+            slotless++;
+            return;
+        }
+        pool.free(slot);
+        event.slotReleased();
+        released++;
+        if (event.isDropped()) {
+            drops.count(event.drop());
+        } else {
+            delivered++;
+        }
+        long latency = clock.nanoTime() - event.rxNanos();
+        latencyTotalNanos += latency;
+        latencyMaxNanos = Math.max(latencyMaxNanos, latency);
+    }
+
+    /** Slots returned to the pool. */
+    public long released() {
+        return released;
+    }
+
+    /** Released frames nobody dropped. */
+    public long delivered() {
+        return delivered;
+    }
+
+    /** Released frames some stage dropped ({@link #drops(Drop)} by reason). */
+    public long dropped() {
+        return drops.total();
+    }
+
+    /** Events that reached release without a slot. */
+    public long slotless() {
+        return slotless;
+    }
+
+    public long drops(Drop reason) {
+        return drops.get(reason);
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    /** Sum over released frames of release time minus {@link FrameEvent#rxNanos()}. */
+    public long latencyTotalNanos() {
+        return latencyTotalNanos;
+    }
+
+    public long latencyMaxNanos() {
+        return latencyMaxNanos;
+    }
+}

@@ -1,0 +1,211 @@
+package org.m13.stage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.m13.stage.TestFrames.NODE_MAC;
+
+import com.lmax.disruptor.YieldingWaitStrategy;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.m13.crypto.AesGcm;
+import org.m13.wire.Flags;
+import org.m13.wire.Wire;
+
+/**
+ * The receive chain on a real Disruptor ring: the test thread is the link poller (single
+ * producer), one consumer thread runs parse, decrypt, classify, scatter and release fused.
+ */
+class RingPipelineTest {
+    private static final int OFFSET = Wire.UDP_HUB_FRAME_OFFSET;
+    private static final int FRAMES = 100_000;
+    private static final int WARM_UP = 20_000;
+    /** How long the producer waits for a slot or ring room before calling it a leak or a stall. */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** Names the consumer thread, as the topology's thread factory will. */
+    private static final ThreadFactory THREADS = runnable -> {
+        Thread t = new Thread(runnable, "m13-rx");
+        t.setDaemon(true);
+        return t;
+    };
+
+    /** What the producer sent, to check the counters against. */
+    private static final class Expected {
+        long tunnel;
+        long control;
+        long feedback;
+        long handshake;
+        long authFailed;
+        long replayed;
+        long badMagic;
+        long cleartextRefused;
+    }
+
+    /**
+     * Pushes {@code count} frames: mostly sealed 1400-byte tunnel frames, and every 100
+     * frames one tampered, one replayed, one with a bad magic, one cleartext echo, one
+     * feedback, one cleartext tunnel (refused) and one unfragmented handshake message.
+     */
+    private static long produce(RingPipeline ring, SlotPool pool, AesGcm tx, long seq, int count, Expected x) {
+        long lastAccepted = 0;
+        for (int i = 0; i < count; i++) {
+            int slot = allocWithin(pool);
+            int length;
+            switch (i % 100) {
+                case 7 -> {
+                    length = TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, ++seq, Flags.TUNNEL, 1400);
+                    TestFrames.flip(pool, slot, OFFSET, 60);
+                    x.authFailed++;
+                }
+                case 13 -> {
+                    length = TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, lastAccepted, Flags.TUNNEL, 200);
+                    x.replayed++;
+                }
+                case 29 -> {
+                    length = TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, ++seq, Flags.TUNNEL, 200);
+                    TestFrames.flip(pool, slot, OFFSET, 0);
+                    x.badMagic++;
+                }
+                case 41 -> {
+                    length = TestFrames.cleartext(pool, slot, OFFSET, NODE_MAC, 0, Flags.CONTROL, 4);
+                    x.control++;
+                }
+                case 53 -> {
+                    length = TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, ++seq, Flags.FEEDBACK, 32);
+                    lastAccepted = seq;
+                    x.feedback++;
+                }
+                case 67 -> {
+                    length = TestFrames.cleartext(pool, slot, OFFSET, NODE_MAC, 0, Flags.TUNNEL, 200);
+                    x.cleartextRefused++;
+                }
+                case 83 -> {
+                    length = TestFrames.cleartext(pool, slot, OFFSET, NODE_MAC, 0, Flags.CONTROL | Flags.HANDSHAKE, 900);
+                    x.handshake++;
+                }
+                default -> {
+                    length = TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, ++seq, Flags.TUNNEL, 1400);
+                    lastAccepted = seq;
+                    x.tunnel++;
+                }
+            }
+            ring.publish(slot, OFFSET, length, System.nanoTime());
+        }
+        return seq;
+    }
+
+    @Test
+    void hundredThousandFramesThroughTheFusedChainLeakNoSlotAndAllocateNothing() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM has no allocation counter");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "JVM has no allocation counter");
+        threads.setThreadAllocatedMemoryEnabled(true);
+
+        SlotPool pool = new SlotPool(512, SlotPool.DEFAULT_SLOT_BYTES);
+        Expected x = new Expected();
+        long allocated;
+        long elapsed;
+        long seq;
+        try (RxChain rx = new RxChain(pool); AesGcm tx = AesGcm.withKey(TestFrames.key(1))) {
+            FusedHandler handler = new FusedHandler("rx", rx.stages());
+            try (RingPipeline ring = RingPipeline.singleProducer(1024, new YieldingWaitStrategy(), THREADS, handler)) {
+                ring.start();
+                seq = produce(ring, pool, tx, 0, WARM_UP, x); // JIT, class init
+                assertTrue(ring.awaitDrained(30, TimeUnit.SECONDS), "warm-up drained");
+                long tid = ring.thread().getId();
+                long before = threads.getThreadAllocatedBytes(tid);
+                long start = System.nanoTime();
+                seq = produce(ring, pool, tx, seq, FRAMES, x);
+                assertTrue(ring.awaitDrained(30, TimeUnit.SECONDS), "run drained");
+                elapsed = System.nanoTime() - start;
+                allocated = threads.getThreadAllocatedBytes(tid) - before;
+                assertEquals(WARM_UP + FRAMES, ring.processed());
+                assertEquals(0, ring.escapedErrors());
+            }
+            assertFalse(handler.name().isEmpty());
+            for (int i = 0; i < handler.stageCount(); i++) {
+                assertEquals(0, handler.faults(i), handler.stage(i).role() + " threw: " + handler.firstFault(i));
+            }
+
+            long total = WARM_UP + FRAMES;
+            assertEquals(0, pool.inUse(), "slot leak");
+            assertEquals(total, pool.allocations());
+            assertEquals(total, pool.frees());
+            assertEquals(total, rx.release.released());
+            assertEquals(x.tunnel, rx.tun.frames);
+            assertEquals(0, rx.tun.corrupt, "tunnel bodies decrypted intact");
+            assertEquals(x.control, rx.control.frames);
+            assertEquals(x.feedback, rx.feedback.frames);
+            assertEquals(x.handshake, rx.handshakeMessages);
+            assertEquals(x.authFailed, rx.release.drops(Drop.AUTH_FAILED));
+            assertEquals(x.replayed, rx.release.drops(Drop.REPLAY_DUPLICATE));
+            assertEquals(x.badMagic, rx.release.drops(Drop.BAD_MAGIC));
+            assertEquals(x.cleartextRefused, rx.release.drops(Drop.CLEARTEXT_REFUSED));
+            long dropped = x.authFailed + x.replayed + x.badMagic + x.cleartextRefused;
+            assertEquals(dropped, rx.release.dropped(), "no unexpected drop: " + rx.release.drops());
+            assertEquals(total - dropped, rx.release.delivered());
+            assertEquals(rx.stageDrops(), rx.release.dropped());
+            assertEquals(seq, rx.sessions.replayWindow(0, 0).highest(), "the last frame is an accepted tunnel frame");
+            System.out.printf("rx ring: %d frames in %.1f ms (%.0f ns/frame incl. producer seal), handler thread "
+                    + "allocated %d bytes, %d batches, max batch %d, max latency %.1f us%n", FRAMES, elapsed / 1e6,
+                    (double) elapsed / FRAMES, allocated, handler.batches(), handler.maxBatch(),
+                    rx.release.latencyMaxNanos() / 1e3);
+            // Per-frame allocation of even 8 bytes would show as 800 000 here.
+            assertTrue(allocated < 8192, "handler thread allocated " + allocated + " bytes over " + FRAMES + " frames");
+        }
+    }
+
+    /** A stage that throws does not stop the consumer: later frames flow, every slot comes back. */
+    @Test
+    void aThrowingStageDoesNotStallTheRing() {
+        SlotPool pool = new SlotPool(64, 256);
+        Stage flaky = new Stage() {
+            @Override
+            public String role() {
+                return "flaky";
+            }
+
+            @Override
+            public void onEvent(FrameEvent event) {
+                if (event.length() % 10 == 0) {
+                    throw new IllegalStateException("frame " + event.length());
+                }
+            }
+        };
+        Release release = new Release(pool, NanoClock.SYSTEM);
+        FusedHandler handler = new FusedHandler("rx", flaky, release);
+        try (RingPipeline ring = RingPipeline.singleProducer(16, new YieldingWaitStrategy(), THREADS, handler)) {
+            ring.start();
+            for (int i = 0; i < 1000; i++) {
+                int slot = allocWithin(pool);
+                long stall = System.nanoTime() + STALL_NANOS;
+                while (!ring.tryPublish(slot, 0, i, System.nanoTime())) {
+                    assertTrue(System.nanoTime() - stall < 0, "ring stayed full: consumer stalled");
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(ring.awaitDrained(30, TimeUnit.SECONDS));
+        }
+        assertEquals(100, handler.faults(0));
+        assertEquals(100, release.drops(Drop.STAGE_FAULT));
+        assertEquals(1000, release.released());
+        assertEquals(0, pool.inUse());
+    }
+
+    /** A free slot; fails instead of hanging when none comes back (a leak, or a stalled consumer). */
+    private static int allocWithin(SlotPool pool) {
+        long deadline = System.nanoTime() + STALL_NANOS;
+        int slot;
+        while ((slot = pool.alloc()) == SlotPool.NO_SLOT) {
+            assertTrue(System.nanoTime() - deadline < 0,
+                    "no slot came back: " + pool.inUse() + " of " + pool.slots() + " in use");
+            Thread.onSpinWait(); // every slot in flight: wait for release
+        }
+        return slot;
+    }
+}
