@@ -37,6 +37,8 @@ class DropTest {
         assertEquals(40, Drop.CLEARTEXT_REFUSED.id());
         assertEquals(50, Drop.NO_DESTINATION.id());
         assertEquals(60, Drop.STAGE_FAULT.id());
+        assertEquals(70, Drop.NO_SEND_KEY.id());
+        assertEquals(71, Drop.SEQ_EXHAUSTED.id());
     }
 
     @Test
