@@ -3,8 +3,12 @@ package org.m13.stage;
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -12,50 +16,73 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One ring with one consumer thread that runs a {@link FusedHandler}: the smallest
- * wiring of stages onto a Disruptor (4.0.0, {@link BatchEventProcessorBuilder}). The RX
- * ring is single-producer: only the link poller publishes, through {@link #tryPublish}
- * or {@link #publish}, which fill a pre-allocated event in place (no translator
- * objects, no allocation).
+ * One ring and the threads that consume it, in a line: thread {@code i} runs a
+ * {@link FusedHandler} (stages back to back) and sees an event only after thread
+ * {@code i - 1} has finished it, so the stages of a chain can be split over threads
+ * without changing them. With one handler this is the compact case: every stage on
+ * one thread. Built on Disruptor 4.0.0's {@link BatchEventProcessorBuilder}; the ring
+ * waits for the last thread before it reuses an event.
  *
- * <p>The consumer thread comes from an injected {@link ThreadFactory}, which names it
- * (and later takes its affinity lock inside it). Errors that escape the handler (only
- * {@link Error}s: the handler catches stage exceptions) are counted and the processor
- * keeps running.
+ * <p>The RX ring is single-producer: only the link poller publishes, through
+ * {@link #tryPublish} or {@link #publish}, which fill a pre-allocated event in place (no
+ * translator objects, no allocation).
+ *
+ * <p>Consumer threads come from an injected {@link ThreadFactory}, which names them
+ * (and later takes their affinity lock inside them). Errors that escape a handler (only
+ * {@link Error}s: handlers catch stage exceptions) are counted and the processor keeps
+ * running.
  */
 public final class RingPipeline implements AutoCloseable {
+    private final String name;
     private final RingBuffer<FrameEvent> ring;
-    private final FusedHandler handler;
-    private final BatchEventProcessor<FrameEvent> processor;
-    private final Thread thread;
+    private final FusedHandler[] handlers;
+    private final List<BatchEventProcessor<FrameEvent>> processors;
+    private final Thread[] threads;
     private final EscapedErrors escaped = new EscapedErrors();
     private boolean started;
 
-    private RingPipeline(RingBuffer<FrameEvent> ring, FusedHandler handler, ThreadFactory threads) {
+    private RingPipeline(String name, RingBuffer<FrameEvent> ring, ThreadFactory threadFactory,
+            FusedHandler... handlers) {
+        if (handlers.length == 0) {
+            throw new IllegalArgumentException("ring " + name + " has no consumer");
+        }
+        this.name = Objects.requireNonNull(name, "name");
         this.ring = ring;
-        this.handler = handler;
-        this.processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
-        processor.setExceptionHandler(escaped);
-        ring.addGatingSequences(processor.getSequence());
-        this.thread = Objects.requireNonNull(threads.newThread(processor), "thread factory returned null");
+        this.handlers = handlers.clone();
+        this.threads = new Thread[handlers.length];
+        List<BatchEventProcessor<FrameEvent>> built = new ArrayList<>(handlers.length);
+        BatchEventProcessorBuilder builder = new BatchEventProcessorBuilder();
+        for (int i = 0; i < handlers.length; i++) {
+            SequenceBarrier barrier = i == 0 ? ring.newBarrier() : ring.newBarrier(built.get(i - 1).getSequence());
+            BatchEventProcessor<FrameEvent> processor =
+                    builder.build(ring, barrier, Objects.requireNonNull(handlers[i], "handler"));
+            processor.setExceptionHandler(escaped);
+            built.add(processor);
+            threads[i] = Objects.requireNonNull(threadFactory.newThread(processor), "thread factory returned null");
+        }
+        this.processors = List.copyOf(built);
+        ring.addGatingSequences(processors.get(handlers.length - 1).getSequence());
     }
 
     /**
      * A single-producer ring of {@code ringSize} events (a power of two) consumed by
-     * {@code handler} on a thread from {@code threads}. Call {@link #start()} to run it.
+     * {@code handlers} in line, one thread each from {@code threads}. Call {@link #start()}
+     * to run it.
      */
-    public static RingPipeline singleProducer(int ringSize, WaitStrategy wait, ThreadFactory threads,
-            FusedHandler handler) {
+    public static RingPipeline singleProducer(String name, int ringSize, WaitStrategy wait, ThreadFactory threads,
+            FusedHandler... handlers) {
         RingBuffer<FrameEvent> ring = RingBuffer.createSingleProducer(FrameEvent::new, ringSize, wait);
-        return new RingPipeline(ring, handler, threads);
+        return new RingPipeline(name, ring, threads, handlers);
     }
 
     public void start() {
         if (started) {
-            throw new IllegalStateException("already started");
+            throw new IllegalStateException("ring " + name + " already started");
         }
         started = true;
-        thread.start();
+        for (Thread t : threads) {
+            t.start();
+        }
     }
 
     /**
@@ -64,10 +91,14 @@ public final class RingPipeline implements AutoCloseable {
      * @return false when the ring is full: the caller still owns the slot
      */
     public boolean tryPublish(int slot, int offset, int length, long rxNanos) {
-        if (!ring.hasAvailableCapacity(1)) {
+        long sequence;
+        try {
+            sequence = ring.tryNext();
+        } catch (InsufficientCapacityException full) { // a preallocated singleton: no allocation
             return false;
         }
-        publish(slot, offset, length, rxNanos);
+        ring.get(sequence).received(slot, offset, length, rxNanos);
+        ring.publish(sequence);
         return true;
     }
 
@@ -83,13 +114,13 @@ public final class RingPipeline implements AutoCloseable {
         return ring.getCursor() + 1;
     }
 
-    /** Events the consumer has finished (every fused stage ran). */
+    /** Events every thread has finished. */
     public long processed() {
-        return processor.getSequence().get() + 1;
+        return processors.get(processors.size() - 1).getSequence().get() + 1;
     }
 
     /**
-     * Waits until the consumer has finished every event published so far.
+     * Waits until every thread has finished every event published so far.
      *
      * @return false on timeout
      */
@@ -105,44 +136,75 @@ public final class RingPipeline implements AutoCloseable {
         return true;
     }
 
-    public FusedHandler handler() {
-        return handler;
+    public String name() {
+        return name;
     }
 
-    /** The consumer thread (for its id in allocation checks, or a join). */
-    public Thread thread() {
-        return thread;
+    public int threadCount() {
+        return threads.length;
+    }
+
+    public FusedHandler handler(int index) {
+        return handlers[index];
+    }
+
+    /** Consumer thread {@code index} (for its id in allocation checks, or a join). */
+    public Thread thread(int index) {
+        return threads[index];
     }
 
     public int ringSize() {
         return ring.getBufferSize();
     }
 
-    /** Errors that escaped the handler (they did not stop the consumer). */
+    /** Errors that escaped a handler (they did not stop the consumer). */
     public long escapedErrors() {
         return escaped.count.get();
     }
 
     /**
-     * Stops the consumer after the event it is on and waits for its thread to end. An
-     * interrupt while waiting is kept on the calling thread.
+     * The wiring, one line per thread, e.g.
+     * <pre>
+     * ring rx: 1024 events
+     *   [m13-rx-0] parse -> decrypt
+     *   [m13-rx-1] classify -> scatter -> release
+     * </pre>
+     */
+    public String describe() {
+        StringBuilder out = new StringBuilder("ring ").append(name).append(": ").append(ring.getBufferSize())
+                .append(" events\n");
+        for (int i = 0; i < handlers.length; i++) {
+            String stages = handlers[i].describe();
+            out.append("  [").append(threads[i].getName()).append("] ")
+                    .append(stages, stages.indexOf(": ") + 2, stages.length()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * Stops the consumers after the event each is on and waits for their threads to end.
+     * An interrupt while waiting is kept on the calling thread.
      *
-     * @throws IllegalStateException if the consumer did not stop within 10 s
+     * @throws IllegalStateException if a consumer did not stop within 10 s
      */
     @Override
     public void close() {
-        processor.halt();
+        for (BatchEventProcessor<FrameEvent> p : processors) {
+            p.halt();
+        }
         if (!started) {
             return;
         }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        if (thread.isAlive()) {
-            throw new IllegalStateException("consumer thread " + thread.getName() + " did not stop");
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (t.isAlive()) {
+                throw new IllegalStateException("consumer thread " + t.getName() + " did not stop");
+            }
         }
     }
 

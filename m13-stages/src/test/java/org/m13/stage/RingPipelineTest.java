@@ -1,7 +1,7 @@
 package org.m13.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.m13.stage.TestFrames.NODE_MAC;
@@ -10,6 +10,7 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.m13.crypto.AesGcm;
 import org.m13.wire.Flags;
@@ -26,12 +27,15 @@ class RingPipelineTest {
     /** How long the producer waits for a slot or ring room before calling it a leak or a stall. */
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    /** Names the consumer thread, as the topology's thread factory will. */
-    private static final ThreadFactory THREADS = runnable -> {
-        Thread t = new Thread(runnable, "m13-rx");
-        t.setDaemon(true);
-        return t;
-    };
+    /** Names the consumer threads prefix0, prefix1, ..., as the topology's thread factory will. */
+    private static ThreadFactory threadFactory(String prefix) {
+        AtomicInteger next = new AtomicInteger();
+        return runnable -> {
+            Thread t = new Thread(runnable, prefix + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
 
     /** What the producer sent, to check the counters against. */
     private static final class Expected {
@@ -100,6 +104,21 @@ class RingPipelineTest {
 
     @Test
     void hundredThousandFramesThroughTheFusedChainLeakNoSlotAndAllocateNothing() {
+        runChain(FRAMES, 1);
+    }
+
+    /** The same stages split over two threads on one ring: the second sees each frame after the first. */
+    @Test
+    void theSameChainSplitOverTwoThreads() {
+        runChain(FRAMES / 2, 2);
+    }
+
+    /**
+     * Runs {@link RxChain} on one ring, its stages fused on one thread or split over two
+     * (parse, decrypt | classify, scatter, release), then checks every slot came back,
+     * every counter matches what was sent, and no consumer thread allocated per frame.
+     */
+    private static void runChain(int frames, int threadCount) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM has no allocation counter");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
@@ -108,31 +127,43 @@ class RingPipelineTest {
 
         SlotPool pool = new SlotPool(512, SlotPool.DEFAULT_SLOT_BYTES);
         Expected x = new Expected();
-        long allocated;
+        long[] allocated = new long[threadCount];
         long elapsed;
         long seq;
         try (RxChain rx = new RxChain(pool); AesGcm tx = AesGcm.withKey(TestFrames.key(1))) {
-            FusedHandler handler = new FusedHandler("rx", rx.stages());
-            try (RingPipeline ring = RingPipeline.singleProducer(1024, new YieldingWaitStrategy(), THREADS, handler)) {
+            Stage[] all = rx.stages();
+            FusedHandler[] handlers = threadCount == 1
+                    ? new FusedHandler[] {new FusedHandler("rx", all)}
+                    : new FusedHandler[] {new FusedHandler("rx-a", all[0], all[1]),
+                        new FusedHandler("rx-b", all[2], all[3], all[4])};
+            try (RingPipeline ring = RingPipeline.singleProducer("rx", 1024, new YieldingWaitStrategy(),
+                    threadFactory("m13-rx-"), handlers)) {
                 ring.start();
                 seq = produce(ring, pool, tx, 0, WARM_UP, x); // JIT, class init
                 assertTrue(ring.awaitDrained(30, TimeUnit.SECONDS), "warm-up drained");
-                long tid = ring.thread().getId();
-                long before = threads.getThreadAllocatedBytes(tid);
+                long[] before = new long[threadCount];
+                for (int i = 0; i < threadCount; i++) {
+                    before[i] = threads.getThreadAllocatedBytes(ring.thread(i).getId());
+                }
                 long start = System.nanoTime();
-                seq = produce(ring, pool, tx, seq, FRAMES, x);
+                seq = produce(ring, pool, tx, seq, frames, x);
                 assertTrue(ring.awaitDrained(30, TimeUnit.SECONDS), "run drained");
                 elapsed = System.nanoTime() - start;
-                allocated = threads.getThreadAllocatedBytes(tid) - before;
-                assertEquals(WARM_UP + FRAMES, ring.processed());
+                for (int i = 0; i < threadCount; i++) {
+                    allocated[i] = threads.getThreadAllocatedBytes(ring.thread(i).getId()) - before[i];
+                }
+                assertEquals(WARM_UP + frames, ring.processed());
                 assertEquals(0, ring.escapedErrors());
+                System.out.print(ring.describe());
             }
-            assertFalse(handler.name().isEmpty());
-            for (int i = 0; i < handler.stageCount(); i++) {
-                assertEquals(0, handler.faults(i), handler.stage(i).role() + " threw: " + handler.firstFault(i));
+            for (FusedHandler handler : handlers) {
+                assertEquals(WARM_UP + frames, handler.events(), handler.name());
+                for (int i = 0; i < handler.stageCount(); i++) {
+                    assertEquals(0, handler.faults(i), handler.stage(i).role() + " threw: " + handler.firstFault(i));
+                }
             }
 
-            long total = WARM_UP + FRAMES;
+            long total = (long) WARM_UP + frames;
             assertEquals(0, pool.inUse(), "slot leak");
             assertEquals(total, pool.allocations());
             assertEquals(total, pool.frees());
@@ -151,13 +182,31 @@ class RingPipelineTest {
             assertEquals(total - dropped, rx.release.delivered());
             assertEquals(rx.stageDrops(), rx.release.dropped());
             assertEquals(seq, rx.sessions.replayWindow(0, 0).highest(), "the last frame is an accepted tunnel frame");
-            System.out.printf("rx ring: %d frames in %.1f ms (%.0f ns/frame incl. producer seal), handler thread "
-                    + "allocated %d bytes, %d batches, max batch %d, max latency %.1f us%n", FRAMES, elapsed / 1e6,
-                    (double) elapsed / FRAMES, allocated, handler.batches(), handler.maxBatch(),
+            System.out.printf("rx ring, %d thread(s): %d frames in %.1f ms (%.0f ns/frame incl. producer seal), "
+                    + "consumer threads allocated %s bytes, max latency %.1f us%n", threadCount, frames, elapsed / 1e6,
+                    (double) elapsed / frames, java.util.Arrays.toString(allocated),
                     rx.release.latencyMaxNanos() / 1e3);
-            // Per-frame allocation of even 8 bytes would show as 800 000 here.
-            assertTrue(allocated < 8192, "handler thread allocated " + allocated + " bytes over " + FRAMES + " frames");
+            for (int i = 0; i < threadCount; i++) {
+                // Per-frame allocation of even 8 bytes would show as 400 000 or more here.
+                assertTrue(allocated[i] < 8192, "consumer thread " + i + " allocated " + allocated[i] + " bytes over "
+                        + frames + " frames");
+            }
         }
+    }
+
+    @Test
+    void describesTheWiringAndRefusesARingWithoutConsumer() {
+        SlotPool pool = new SlotPool(4, 256);
+        FusedHandler a = new FusedHandler("a", new Parse(pool, new MacPeerTable(1)));
+        FusedHandler b = new FusedHandler("b", new Classify(pool), new Release(pool, NanoClock.SYSTEM));
+        try (RingPipeline ring = RingPipeline.singleProducer("rx", 64, new YieldingWaitStrategy(),
+                threadFactory("t-"), a, b)) {
+            assertEquals("ring rx: 64 events\n  [t-0] parse\n  [t-1] classify -> release\n", ring.describe());
+            assertEquals(2, ring.threadCount());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> RingPipeline.singleProducer("rx", 64, new YieldingWaitStrategy(), threadFactory("t-")),
+                "a ring with no consumer is refused");
     }
 
     /** A stage that throws does not stop the consumer: later frames flow, every slot comes back. */
@@ -179,7 +228,8 @@ class RingPipelineTest {
         };
         Release release = new Release(pool, NanoClock.SYSTEM);
         FusedHandler handler = new FusedHandler("rx", flaky, release);
-        try (RingPipeline ring = RingPipeline.singleProducer(16, new YieldingWaitStrategy(), THREADS, handler)) {
+        try (RingPipeline ring = RingPipeline.singleProducer("rx", 16, new YieldingWaitStrategy(),
+                threadFactory("m13-rx-"), handler)) {
             ring.start();
             for (int i = 0; i < 1000; i++) {
                 int slot = allocWithin(pool);
