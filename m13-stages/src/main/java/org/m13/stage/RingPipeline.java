@@ -8,6 +8,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
@@ -46,6 +47,7 @@ public final class RingPipeline implements AutoCloseable {
         if (handlers.length == 0) {
             throw new IllegalArgumentException("ring " + name + " has no consumer");
         }
+        checkPlacement(name, handlers);
         this.name = Objects.requireNonNull(name, "name");
         this.ring = ring;
         this.handlers = handlers.clone();
@@ -73,6 +75,32 @@ public final class RingPipeline implements AutoCloseable {
             FusedHandler... handlers) {
         RingBuffer<FrameEvent> ring = RingBuffer.createSingleProducer(FrameEvent::new, ringSize, wait);
         return new RingPipeline(name, ring, threads, handlers);
+    }
+
+    /**
+     * The wiring audit: every stage instance placed once (a stage on two threads would race
+     * on its state), and release, which frees the slot, last of all (a stage after it would
+     * read a slot already handed back).
+     */
+    private static void checkPlacement(String ring, FusedHandler[] handlers) {
+        IdentityHashMap<Stage, String> placed = new IdentityHashMap<>();
+        for (int h = 0; h < handlers.length; h++) {
+            FusedHandler handler = handlers[h];
+            for (int s = 0; s < handler.stageCount(); s++) {
+                Stage stage = handler.stage(s);
+                String where = handler.name();
+                String earlier = placed.putIfAbsent(stage, where);
+                if (earlier != null) {
+                    throw new IllegalArgumentException("ring " + ring + ": stage " + stage.role()
+                            + " placed twice (threads " + earlier + " and " + where + ")");
+                }
+                boolean last = h == handlers.length - 1 && s == handler.stageCount() - 1;
+                if (stage instanceof Release && !last) {
+                    throw new IllegalArgumentException("ring " + ring + ": release on thread " + where
+                            + " is not the last stage of the ring");
+                }
+            }
+        }
     }
 
     public void start() {

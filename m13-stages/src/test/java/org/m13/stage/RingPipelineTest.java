@@ -209,6 +209,25 @@ class RingPipelineTest {
                 "a ring with no consumer is refused");
     }
 
+    @Test
+    void refusesAStagePlacedTwiceOrAReleaseBeforeTheEnd() {
+        SlotPool pool = new SlotPool(4, 256);
+        Parse parse = new Parse(pool, new MacPeerTable(1));
+        Classify classify = new Classify(pool);
+        Release release = new Release(pool, NanoClock.SYSTEM);
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> RingPipeline.singleProducer("rx", 64, new YieldingWaitStrategy(), threadFactory("t-"),
+                        new FusedHandler("a", parse), new FusedHandler("b", parse, release)));
+        assertEquals("ring rx: stage parse placed twice (threads a and b)", twice.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> RingPipeline.singleProducer("rx", 64, new YieldingWaitStrategy(), threadFactory("t-"),
+                        new FusedHandler("a", parse, parse)), "twice on one thread");
+        IllegalArgumentException early = assertThrows(IllegalArgumentException.class,
+                () -> RingPipeline.singleProducer("rx", 64, new YieldingWaitStrategy(), threadFactory("t-"),
+                        new FusedHandler("a", parse, release), new FusedHandler("b", classify)));
+        assertEquals("ring rx: release on thread a is not the last stage of the ring", early.getMessage());
+    }
+
     /** A stage that throws does not stop the consumer: later frames flow, every slot comes back. */
     @Test
     void aThrowingStageDoesNotStallTheRing() {
