@@ -132,8 +132,16 @@ public final class RingPipeline implements AutoCloseable {
 
     /** Publishes a received frame, waiting for room (the producer thread's call). */
     public void publish(int slot, int offset, int length, long rxNanos) {
+        publish(slot, offset, length, FrameEvent.NO_PEER, rxNanos);
+    }
+
+    /**
+     * Publishes a frame whose peer the producer already knows (the send side: tun-read
+     * looked it up by inner destination), waiting for room.
+     */
+    public void publish(int slot, int offset, int length, int peer, long nanos) {
         long sequence = ring.next();
-        ring.get(sequence).received(slot, offset, length, rxNanos);
+        ring.get(sequence).received(slot, offset, length, nanos).peer(peer);
         ring.publish(sequence);
     }
 

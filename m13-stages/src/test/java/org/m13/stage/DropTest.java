@@ -39,6 +39,7 @@ class DropTest {
         assertEquals(60, Drop.STAGE_FAULT.id());
         assertEquals(70, Drop.NO_SEND_KEY.id());
         assertEquals(71, Drop.SEQ_EXHAUSTED.id());
+        assertEquals(80, Drop.LINK_FULL.id());
     }
 
     @Test
