@@ -2,12 +2,11 @@ package org.m13.stage;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import org.m13.wire.Wire;
 
 /**
  * A lossless in-memory link for tests: each frame sent is copied into a slot of the
- * receiver's pool, behind 42 bytes of stand-in IPv4/UDP headers (the hub's UDP
- * placement), and published on the receiver's RX ring. The sending thread is then the
+ * receiver's pool at the receiver's frame offset (42 for the hub, behind stand-in
+ * IPv4/UDP headers; 0 for the node), and published on the receiver's RX ring. The sending thread is then the
  * RX ring's only producer and the RX pool's only allocator. When the receiver is behind
  * it waits (backpressure) up to 5 s for a slot, then refuses the frame.
  */
@@ -16,16 +15,18 @@ final class MemoryLink implements LinkSender {
 
     private final SlotPool rxPool;
     private final RingPipeline rxRing;
+    private final int offset;
     long refused;
 
-    MemoryLink(SlotPool rxPool, RingPipeline rxRing) {
+    MemoryLink(SlotPool rxPool, RingPipeline rxRing, int offset) {
         this.rxPool = rxPool;
         this.rxRing = rxRing;
+        this.offset = offset;
     }
 
     @Override
     public boolean send(ByteBuffer buffer, int index, int length) {
-        if (Wire.UDP_HUB_FRAME_OFFSET + length > rxPool.slotBytes()) {
+        if (offset + length > rxPool.slotBytes()) {
             refused++;
             return false;
         }
@@ -41,8 +42,8 @@ final class MemoryLink implements LinkSender {
             }
         }
         int base = rxPool.base(slot);
-        rxPool.buffer().put(base + Wire.UDP_HUB_FRAME_OFFSET, buffer, index, length);
-        rxRing.publish(slot, Wire.UDP_HUB_FRAME_OFFSET, length, System.nanoTime());
+        rxPool.buffer().put(base + offset, buffer, index, length);
+        rxRing.publish(slot, offset, length, System.nanoTime());
         return true;
     }
 }

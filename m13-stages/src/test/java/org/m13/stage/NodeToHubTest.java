@@ -23,7 +23,7 @@ import org.m13.wire.Wire;
  * The test thread is the node's tun reader.
  */
 class NodeToHubTest {
-    private static final int PACKETS = 50_000;
+    private static final int PACKETS = 30_000;
     private static final int WARM_UP = 10_000;
     private static final int HUB_PEER = 0;
 
@@ -53,7 +53,7 @@ class NodeToHubTest {
             FusedHandler hubRx = new FusedHandler("hub-rx", hub.stages());
             try (RingPipeline rxRing = RingPipeline.singleProducer("hub-rx", 512, new YieldingWaitStrategy(),
                     named("m13-hub-rx"), hubRx)) {
-                MemoryLink link = new MemoryLink(hubPool, rxRing);
+                MemoryLink link = new MemoryLink(hubPool, rxRing, Wire.UDP_HUB_FRAME_OFFSET);
                 Seal seal = new Seal(nodePool, send, Direction.NODE_TO_HUB);
                 LinkTx linkTx = new LinkTx(nodePool, link);
                 Release nodeRelease = new Release(nodePool, NanoClock.SYSTEM);
@@ -103,7 +103,7 @@ class NodeToHubTest {
      *
      * @return the next packet number
      */
-    private static long tunRead(SlotPool pool, RingPipeline txRing, long first, int count) {
+    static long tunRead(SlotPool pool, RingPipeline txRing, long first, int count) {
         ByteBuffer b = pool.buffer();
         EthernetHeader eth = new EthernetHeader();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

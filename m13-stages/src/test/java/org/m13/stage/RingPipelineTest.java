@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -128,6 +129,7 @@ class RingPipelineTest {
         SlotPool pool = new SlotPool(512, SlotPool.DEFAULT_SLOT_BYTES);
         Expected x = new Expected();
         long[] allocated = new long[threadCount];
+        Thread[] consumers = new Thread[threadCount];
         long elapsed;
         long seq;
         try (RxChain rx = new RxChain(pool); AesGcm tx = AesGcm.withKey(TestFrames.key(1))) {
@@ -155,6 +157,12 @@ class RingPipelineTest {
                 assertEquals(WARM_UP + frames, ring.processed());
                 assertEquals(0, ring.escapedErrors());
                 System.out.print(ring.describe());
+                for (int i = 0; i < threadCount; i++) {
+                    consumers[i] = ring.thread(i);
+                }
+            }
+            for (Thread t : consumers) {
+                assertFalse(t.isAlive(), t.getName() + " outlived close()");
             }
             for (FusedHandler handler : handlers) {
                 assertEquals(WARM_UP + frames, handler.events(), handler.name());

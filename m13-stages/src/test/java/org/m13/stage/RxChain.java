@@ -7,14 +7,18 @@ import org.m13.wire.M13Header;
 /**
  * The hub's receive chain parse -> decrypt -> classify -> scatter -> release over one
  * pool, with counting sinks; shared by the thread-free chain test and the ring test.
- * The node (NODE_MAC) is peer 0 with a key for phase 0.
+ * By default this is the hub: the node (NODE_MAC) is peer 0 with key(1) for phase 0.
  */
 final class RxChain implements AutoCloseable {
-    /** Counts frames; checks a tunnel body is the decrypted body of its frame. */
+    /**
+     * Counts frames; checks a body is the decrypted body of its frame (the pattern for the
+     * frame's seq); then hands it to {@link #forward} if set.
+     */
     static final class Counter implements Sink {
         long frames;
         long bytes;
         long corrupt;
+        Sink forward;
 
         @Override
         public Drop deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
@@ -24,14 +28,14 @@ final class RxChain implements AutoCloseable {
             if (!TestFrames.bodyMatches(buffer, bodyIndex, bodyLength, seq)) {
                 corrupt++;
             }
-            return Drop.NONE;
+            return forward == null ? Drop.NONE : forward.deliver(event, buffer, bodyIndex, bodyLength);
         }
     }
 
     final SlotPool pool;
     final MacPeerTable peers = new MacPeerTable(4);
     final SessionTable sessions = new SessionTable(4);
-    final AesGcm rxKey = AesGcm.withKey(TestFrames.key(1));
+    final AesGcm rxKey;
     final Counter tun = new Counter();
     final Counter control = new Counter();
     final Counter feedback = new Counter();
@@ -44,14 +48,20 @@ final class RxChain implements AutoCloseable {
     final Release release;
 
     RxChain(SlotPool pool) {
+        this(pool, TestFrames.RECEIVER_DIRECTION, TestFrames.NODE_MAC, 1);
+    }
+
+    /** A receiver of direction {@code ourDirection} whose one peer (index 0) has {@code peerMac} and key(keySeed). */
+    RxChain(SlotPool pool, int ourDirection, long peerMac, int keySeed) {
         this.pool = pool;
-        if (peers.add(TestFrames.NODE_MAC) != 0) {
-            throw new AssertionError("node is peer 0");
+        if (peers.add(peerMac) != 0) {
+            throw new AssertionError("the peer is peer 0");
         }
+        rxKey = AesGcm.withKey(TestFrames.key(keySeed));
         sessions.install(0, 0, rxKey);
         handshake = new HandshakeReassembly(4, 2, NanoClock.SYSTEM, (peer, buffer, index, length) -> handshakeMessages++);
         parse = new Parse(pool, peers);
-        decrypt = new Decrypt(pool, sessions, TestFrames.RECEIVER_DIRECTION);
+        decrypt = new Decrypt(pool, sessions, ourDirection);
         classify = new Classify(pool);
         scatter = new Scatter(pool, tun, control, handshake, Sink.UNWIRED, feedback);
         release = new Release(pool, NanoClock.SYSTEM);
