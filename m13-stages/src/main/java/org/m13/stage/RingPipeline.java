@@ -24,9 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * one thread. Built on Disruptor 4.0.0's {@link BatchEventProcessorBuilder}; the ring
  * waits for the last thread before it reuses an event.
  *
- * <p>The RX ring is single-producer: only the link poller publishes, through
- * {@link #tryPublish} or {@link #publish}, which fill a pre-allocated event in place (no
- * translator objects, no allocation).
+ * <p>The RX ring is single-producer (only the link poller publishes), the TX ring
+ * multi-producer; both publish through {@link #tryPublish} or {@link #publish}, which
+ * fill a pre-allocated event in place (no translator objects, no allocation).
  *
  * <p>Consumer threads come from an injected {@link ThreadFactory}, which names them
  * (and later takes their affinity lock inside them). Errors that escape a handler (only
@@ -101,6 +101,17 @@ public final class RingPipeline implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * A multi-producer ring (the TX ring: tun-read, control, pqc and feedback publish) of
+     * {@code ringSize} events consumed by {@code handlers} in line. Each producer
+     * allocates from its own {@link SlotPool} partition.
+     */
+    public static RingPipeline multiProducer(String name, int ringSize, WaitStrategy wait, ThreadFactory threads,
+            FusedHandler... handlers) {
+        RingBuffer<FrameEvent> ring = RingBuffer.createMultiProducer(FrameEvent::new, ringSize, wait);
+        return new RingPipeline(name, ring, threads, handlers);
     }
 
     public void start() {

@@ -10,14 +10,17 @@ import org.m13.sys.OffHeap;
  * bytes {@code [i * slotSize, (i + 1) * slotSize)}. Slots are handed out and taken back by
  * index; nothing is allocated after construction.
  *
- * <p>The free slots are a bounded single-producer single-consumer queue of indexes: one
- * thread allocates (the link or tun poller), one thread frees (release), possibly the
- * same. The queue is a ring of {@code 2^k >= slots} ints with a head and a tail sequence
- * published with release/acquire ordering, so no locks are taken.
+ * <p>Threads: the slots are split into {@link #partitions()} equal partitions, each with
+ * its own free list, a bounded single-producer single-consumer queue of indexes (a ring
+ * of {@code 2^k} ints with a head and a tail sequence published with release/acquire
+ * ordering, no locks). Each partition has one allocating thread (an RX poller, or one of
+ * the TX ring's producers: tun-read, control, pqc, feedback); one thread frees every
+ * slot (release), possibly the allocator itself. {@link #free} returns a slot to the
+ * partition it came from.
  *
- * <p>Accounting: every slot is either free or in use; {@link #inUse()} is exact once
- * both threads are quiet, which is what leak checks assert (zero after a pipeline
- * drained). Freeing a slot that is not in use (a double release) is a bug and throws.
+ * <p>Accounting: every slot is either free or in use; {@link #inUse()} is exact once the
+ * threads are quiet, which is what leak checks assert (zero after a pipeline drained).
+ * Freeing a slot that is not in use (a double release) is a bug and throws.
  */
 public final class SlotPool {
     public static final int NO_SLOT = -1;
@@ -27,64 +30,90 @@ public final class SlotPool {
     private final OffHeap region;
     private final int slotBytes;
     private final int slots;
-    private final int[] freeRing;
+    private final int perPartition;
+    private final int[][] freeRings;
     private final int mask;
-    /** Next free-ring position to take from; written by the allocating thread. */
-    private final AtomicLong head = new AtomicLong();
-    /** Next free-ring position to put to; written by the freeing thread. */
-    private final AtomicLong tail = new AtomicLong();
+    /** Per partition: next free-ring position to take from; written by its allocating thread. */
+    private final AtomicLong[] heads;
+    /** Per partition: next free-ring position to put to; written by the freeing thread. */
+    private final AtomicLong[] tails;
     /** 1 while a slot is in use; set by the allocator, cleared by the freer (hand-over orders them). */
     private final byte[] inUse;
-    private long allocations;
-    private long exhausted;
+    /** Per partition, each written by that partition's allocating thread. */
+    private final long[] allocations;
+    private final long[] exhausted;
     private long frees;
+
+    /** One partition: one allocating thread. */
+    public SlotPool(int slots, int slotBytes) {
+        this(slots, slotBytes, 1);
+    }
 
     /**
      * Allocates the region, every slot free.
      *
-     * @param slots number of slots, at least 1
+     * @param slots number of slots, at least 1, a multiple of {@code partitions}
      * @param slotBytes bytes per slot, at least {@link org.m13.wire.Wire#MIN_FRAME_BYTES}
+     * @param partitions allocating threads, each with {@code slots / partitions} slots
      */
-    public SlotPool(int slots, int slotBytes) {
+    public SlotPool(int slots, int slotBytes, int partitions) {
         if (slots < 1 || slots > 1 << 24) {
             throw new IllegalArgumentException("slots " + slots + " outside 1.." + (1 << 24));
         }
         if (slotBytes < org.m13.wire.Wire.MIN_FRAME_BYTES || (long) slots * slotBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(slots + " slots of " + slotBytes + " bytes do not fit one region");
         }
+        if (partitions < 1 || slots % partitions != 0) {
+            throw new IllegalArgumentException(slots + " slots do not split into " + partitions + " partitions");
+        }
         this.slots = slots;
         this.slotBytes = slotBytes;
+        this.perPartition = slots / partitions;
         this.region = OffHeap.allocate(slots * slotBytes);
-        int ringSize = Integer.highestOneBit(slots) == slots ? slots : Integer.highestOneBit(slots) << 1;
-        this.freeRing = new int[ringSize];
+        int ringSize = Integer.highestOneBit(perPartition) == perPartition
+                ? perPartition : Integer.highestOneBit(perPartition) << 1;
         this.mask = ringSize - 1;
-        this.inUse = new byte[slots];
-        for (int i = 0; i < slots; i++) {
-            freeRing[i] = i;
+        this.freeRings = new int[partitions][ringSize];
+        this.heads = new AtomicLong[partitions];
+        this.tails = new AtomicLong[partitions];
+        for (int p = 0; p < partitions; p++) {
+            for (int i = 0; i < perPartition; i++) {
+                freeRings[p][i] = p * perPartition + i;
+            }
+            heads[p] = new AtomicLong();
+            tails[p] = new AtomicLong(perPartition);
         }
-        tail.set(slots);
+        this.inUse = new byte[slots];
+        this.allocations = new long[partitions];
+        this.exhausted = new long[partitions];
+    }
+
+    /** Takes a free slot of partition 0; see {@link #alloc(int)}. */
+    public int alloc() {
+        return alloc(0);
     }
 
     /**
-     * Takes a free slot (allocating thread only).
+     * Takes a free slot of {@code partition} (that partition's allocating thread only).
      *
-     * @return the slot index, or {@link #NO_SLOT} when every slot is in use (counted)
+     * @return the slot index, or {@link #NO_SLOT} when every slot of the partition is in use (counted)
      */
-    public int alloc() {
+    public int alloc(int partition) {
+        AtomicLong head = heads[partition];
         long h = head.get();
-        if (h == tail.getAcquire()) {
-            exhausted++;
+        if (h == tails[partition].getAcquire()) {
+            exhausted[partition]++;
             return NO_SLOT;
         }
-        int slot = freeRing[(int) h & mask];
+        int slot = freeRings[partition][(int) h & mask];
         head.setRelease(h + 1);
         inUse[slot] = 1;
-        allocations++;
+        allocations[partition]++;
         return slot;
     }
 
     /**
-     * Returns a slot (freeing thread only).
+     * Returns a slot to its partition (the freeing thread only).
      *
      * @throws IllegalStateException if the slot is not in use (freed twice, or never allocated)
      */
@@ -94,8 +123,10 @@ public final class SlotPool {
             throw new IllegalStateException("slot " + slot + " is not in use (double release?)");
         }
         inUse[slot] = 0;
+        int partition = slot / perPartition;
+        AtomicLong tail = tails[partition];
         long t = tail.get();
-        freeRing[(int) t & mask] = slot;
+        freeRings[partition][(int) t & mask] = slot;
         tail.setRelease(t + 1);
         frees++;
     }
@@ -104,6 +135,11 @@ public final class SlotPool {
     public boolean isInUse(int slot) {
         Objects.checkIndex(slot, slots);
         return inUse[slot] != 0;
+    }
+
+    /** The partition {@code slot} belongs to. */
+    public int partitionOf(int slot) {
+        return Objects.checkIndex(slot, slots) / perPartition;
     }
 
     /** Buffer index of the slot's first byte. */
@@ -134,27 +170,43 @@ public final class SlotPool {
         return slots;
     }
 
-    /** Free slots now (exact when both threads are quiet). */
-    public int available() {
-        return (int) (tail.getAcquire() - head.getAcquire());
+    public int partitions() {
+        return heads.length;
     }
 
-    /** Slots in use now (exact when both threads are quiet); a leak check expects 0. */
+    /** Free slots now, all partitions (exact when the threads are quiet). */
+    public int available() {
+        long free = 0;
+        for (int p = 0; p < heads.length; p++) {
+            free += tails[p].getAcquire() - heads[p].getAcquire();
+        }
+        return (int) free;
+    }
+
+    /** Slots in use now (exact when the threads are quiet); a leak check expects 0. */
     public int inUse() {
         return slots - available();
     }
 
-    /** Successful {@link #alloc()} calls (allocating thread's counter). */
+    /** Successful {@link #alloc} calls, all partitions (each partition's allocating thread counts its own). */
     public long allocations() {
-        return allocations;
+        long sum = 0;
+        for (long a : allocations) {
+            sum += a;
+        }
+        return sum;
     }
 
-    /** {@link #alloc()} calls that found no free slot. */
+    /** {@link #alloc} calls that found no free slot, all partitions. */
     public long exhausted() {
-        return exhausted;
+        long sum = 0;
+        for (long e : exhausted) {
+            sum += e;
+        }
+        return sum;
     }
 
-    /** {@link #free} calls (freeing thread's counter). */
+    /** {@link #free} calls (the freeing thread's counter). */
     public long frees() {
         return frees;
     }

@@ -157,4 +157,25 @@ class SlotPoolTest {
         }
         return failures;
     }
+
+    @Test
+    void partitionsHaveDisjointSlotsAndGetTheirOwnSlotsBack() {
+        SlotPool pool = new SlotPool(6, 256, 3);
+        assertEquals(3, pool.partitions());
+        int[][] taken = new int[3][2];
+        for (int p = 0; p < 3; p++) {
+            taken[p][0] = pool.alloc(p);
+            taken[p][1] = pool.alloc(p);
+            assertEquals(p, pool.partitionOf(taken[p][0]));
+            assertEquals(p, pool.partitionOf(taken[p][1]));
+            assertEquals(SlotPool.NO_SLOT, pool.alloc(p), "partition " + p + " holds 2 slots");
+        }
+        assertEquals(6, pool.inUse());
+        assertEquals(3, pool.exhausted());
+        pool.free(taken[1][0]);
+        assertEquals(SlotPool.NO_SLOT, pool.alloc(0), "a slot freed goes back to its own partition");
+        assertEquals(taken[1][0], pool.alloc(1));
+        assertThrows(IllegalArgumentException.class, () -> new SlotPool(7, 256, 3));
+        assertThrows(IllegalArgumentException.class, () -> new SlotPool(6, 256, 0));
+    }
 }
