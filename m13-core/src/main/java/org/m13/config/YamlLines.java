@@ -10,18 +10,18 @@ import java.util.regex.Pattern;
  * that errors found after binding (ranges, cross-field rules) name a line too. Jackson
  * knows lines only while parsing, and for records not even reliably then.
  */
-final class YamlLines {
+public final class YamlLines {
     private static final Pattern KEY = Pattern.compile("^(\\s*)(?:-\\s+)?([A-Za-z0-9_-]+)\\s*:(?:\\s|$)");
     private static final Pattern ITEM = Pattern.compile("^(\\s*)-(?:\\s|$)");
 
     private final List<String> lines;
 
-    YamlLines(String text) {
+    public YamlLines(String text) {
         this.lines = List.of(text.split("\n", -1));
     }
 
     /** 1-based line of the path's last segment, or -1 when it is not found. */
-    int lineOf(String path) {
+    public int lineOf(String path) {
         List<Object> segments = segments(path);
         if (segments.isEmpty()) {
             return -1;
