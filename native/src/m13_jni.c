@@ -83,6 +83,7 @@ static jint (*const registrations[])(JNIEnv *) = {
     m13_register_native, m13_register_aes_gcm, m13_register_netns,
     m13_register_tun, m13_register_xdp_program, m13_register_xdp_socket,
     m13_register_udp_socket, m13_register_io_uring,
+    m13_register_packet_socket,
 };
 
 __attribute__((visibility("default"))) JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
