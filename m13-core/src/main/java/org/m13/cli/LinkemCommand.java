@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.m13.linkem.Counter;
 import org.m13.linkem.Counters;
 import org.m13.linkem.GilbertElliott;
 import org.m13.linkem.LinkParams;
@@ -53,7 +54,7 @@ final class LinkemCommand implements Callable<Integer> {
             description = "let jitter reorder frames (default: order kept, frames never overtake)")
     Boolean reorder;
 
-    @Option(names = "--loss", paramLabel = "P", description = "random loss, fraction or percent (0.02 or 2%)")
+    @Option(names = "--loss", paramLabel = "P", description = "random loss, fraction or percent (0.02 or 2%%)")
     String loss;
 
     @Option(names = "--ge", paramLabel = "p,r[,h,k]",
@@ -68,20 +69,20 @@ final class LinkemCommand implements Callable<Integer> {
             description = "queue limit in frames waiting for the rate limiter (default 1000, drop-tail)")
     Integer queue;
 
-    @Option(names = "--a-to-b-delay-ms", paramLabel = "MS") Double abDelayMs;
-    @Option(names = "--a-to-b-jitter-ms", paramLabel = "MS") Double abJitterMs;
-    @Option(names = "--a-to-b-reorder", negatable = true) Boolean abReorder;
-    @Option(names = "--a-to-b-loss", paramLabel = "P") String abLoss;
-    @Option(names = "--a-to-b-ge", paramLabel = "p,r[,h,k]") String abGe;
-    @Option(names = "--a-to-b-rate-mbit", paramLabel = "MBIT") Double abRateMbit;
-    @Option(names = "--a-to-b-queue", paramLabel = "FRAMES") Integer abQueue;
-    @Option(names = "--b-to-a-delay-ms", paramLabel = "MS") Double baDelayMs;
-    @Option(names = "--b-to-a-jitter-ms", paramLabel = "MS") Double baJitterMs;
-    @Option(names = "--b-to-a-reorder", negatable = true) Boolean baReorder;
-    @Option(names = "--b-to-a-loss", paramLabel = "P") String baLoss;
-    @Option(names = "--b-to-a-ge", paramLabel = "p,r[,h,k]") String baGe;
-    @Option(names = "--b-to-a-rate-mbit", paramLabel = "MBIT") Double baRateMbit;
-    @Option(names = "--b-to-a-queue", paramLabel = "FRAMES") Integer baQueue;
+    @Option(names = "--a-to-b-delay-ms", paramLabel = "MS", description = "A->B only: overrides --delay-ms") Double abDelayMs;
+    @Option(names = "--a-to-b-jitter-ms", paramLabel = "MS", description = "A->B only: overrides --jitter-ms") Double abJitterMs;
+    @Option(names = "--a-to-b-reorder", negatable = true, description = "A->B only: overrides --reorder") Boolean abReorder;
+    @Option(names = "--a-to-b-loss", paramLabel = "P", description = "A->B only: overrides --loss") String abLoss;
+    @Option(names = "--a-to-b-ge", paramLabel = "p,r[,h,k]", description = "A->B only: overrides --ge") String abGe;
+    @Option(names = "--a-to-b-rate-mbit", paramLabel = "MBIT", description = "A->B only: overrides --rate-mbit") Double abRateMbit;
+    @Option(names = "--a-to-b-queue", paramLabel = "FRAMES", description = "A->B only: overrides --queue") Integer abQueue;
+    @Option(names = "--b-to-a-delay-ms", paramLabel = "MS", description = "B->A only: overrides --delay-ms") Double baDelayMs;
+    @Option(names = "--b-to-a-jitter-ms", paramLabel = "MS", description = "B->A only: overrides --jitter-ms") Double baJitterMs;
+    @Option(names = "--b-to-a-reorder", negatable = true, description = "B->A only: overrides --reorder") Boolean baReorder;
+    @Option(names = "--b-to-a-loss", paramLabel = "P", description = "B->A only: overrides --loss") String baLoss;
+    @Option(names = "--b-to-a-ge", paramLabel = "p,r[,h,k]", description = "B->A only: overrides --ge") String baGe;
+    @Option(names = "--b-to-a-rate-mbit", paramLabel = "MBIT", description = "B->A only: overrides --rate-mbit") Double baRateMbit;
+    @Option(names = "--b-to-a-queue", paramLabel = "FRAMES", description = "B->A only: overrides --queue") Integer baQueue;
 
     @Option(names = "--seed", paramLabel = "N",
             description = "seed of every random stream (default: random, printed so the run can be repeated)")
@@ -101,6 +102,8 @@ final class LinkemCommand implements Callable<Integer> {
 
     @Option(names = "--duration-s", paramLabel = "S", description = "stop after S seconds (default: until a signal)")
     Double durationS;
+
+    private volatile boolean oversizeHinted;
 
     @Override
     public Integer call() {
@@ -180,12 +183,20 @@ final class LinkemCommand implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    private static void print(PrintWriter out, String label, Linkem linkem, long start) {
+    private void print(PrintWriter out, String label, Linkem linkem, long start) {
         double seconds = (System.nanoTime() - start) / 1e9;
         for (int d = 0; d < 2; d++) {
             Counters c = linkem.counters(d);
             out.printf(Locale.ROOT, "linkem %8.1fs %-5s %s %s queued %d%n", seconds, label,
                     d == Relay.A ? "a->b" : "b->a", c.format(), linkem.relay().queued(d));
+            if (c.get(Counter.OVERSIZE) > 0 && !oversizeHinted) {
+                oversizeHinted = true;
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("m13 linkem: frames larger than --max-frame " + maxFrame + " were dropped: usually TSO/GSO"
+                        + " super-frames; turn segmentation offload off on the sending interfaces"
+                        + " (ethtool -K IF tso off gso off) or raise --max-frame");
+                err.flush();
+            }
         }
         out.flush();
     }
