@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.m13.sys.Netns;
-import org.m13.sys.PacketSocket;
 
 /**
  * The emulator as an embeddable, closeable service: a platform thread named
@@ -45,7 +44,7 @@ public final class Linkem implements AutoCloseable {
                 try (PacketPorts ports = PacketPorts.open(config.interfaceA(), config.interfaceB(),
                         config.qdiscBypass())) {
                     Relay relay = new Relay(ports, System::nanoTime, config.aToB(), config.bToA(), config.seed(),
-                            PacketSocket.VNET_HEADER_BYTES, config.maxFrameBytes(), config.slots());
+                            true, config.maxFrameBytes(), config.slots());
                     started.complete(relay);
                     relay.run();
                 }

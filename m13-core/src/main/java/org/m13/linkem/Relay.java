@@ -1,13 +1,16 @@
 package org.m13.linkem;
 
+import java.nio.ByteBuffer;
 import org.m13.sys.OffHeap;
 
 /**
  * Moves frames between side A (0) and side B (1) through two {@link LinkDirection}s:
  * frames received on A leave on B at their departure time, and the other way round.
- * Frames live in preallocated off-heap slots (one region per direction plus one
- * scratch slot that receives frames which are dropped); a {@link DepartureQueue}
- * orders them by departure. Nothing is allocated per frame.
+ * Each direction receives into one 128 KB off-heap scratch area and copies the frame
+ * into a preallocated slot of the same region (or, for a TCP super-frame from a
+ * TSO/GSO sender, cuts it into wire-sized segments with {@link GsoSegmenter}, each
+ * in its own slot and each decided separately); a {@link DepartureQueue} orders the
+ * slots by departure. Nothing is allocated per frame.
  *
  * <p>One thread: {@link #step} sends everything due, then receives up to
  * {@value #BATCH} frames from each side; when there was nothing to do it sleeps in
@@ -41,32 +44,41 @@ public final class Relay {
 
     private final Ports ports;
     private final Clock clock;
+    static final int SCRATCH_BYTES = 128 * 1024;
+
+    private final boolean virtioHeaders;
     private final int headerBytes;
     private final int slotBytes;
+    private final int scratchOffset;
     private final LinkDirection[] directions = new LinkDirection[2];
     private final DepartureQueue[] queues = new DepartureQueue[2];
     private final OffHeap[] memory = new OffHeap[2];
     private final long[] base = new long[2];
+    private final ByteBuffer[] region = new ByteBuffer[2];
+    /** A second view of each region, the source of copies within it. */
+    private final ByteBuffer[] source = new ByteBuffer[2];
     private volatile boolean running = true;
 
     /**
-     * @param headerBytes bytes before each frame that are not part of it (the
-     *     {@code virtio_net_hdr} of a {@link org.m13.sys.PacketSocket}; 0 for fakes)
+     * @param virtioHeaders whether each frame starts with the {@code virtio_net_hdr} of a
+     *     {@link org.m13.sys.PacketSocket} (then TCP super-frames are segmented); false for fakes
      * @param maxFrameBytes the largest frame kept; larger ones are counted as OVERSIZE
      * @param slots frame slots per direction (frames in flight plus backlog)
      */
-    public Relay(Ports ports, Clock clock, LinkParams aToB, LinkParams bToA, long seed, int headerBytes,
+    public Relay(Ports ports, Clock clock, LinkParams aToB, LinkParams bToA, long seed, boolean virtioHeaders,
             int maxFrameBytes, int slots) {
-        if (maxFrameBytes < 60 || slots < 1 || headerBytes < 0) {
-            throw new IllegalArgumentException("max frame must be >= 60 bytes and slots >= 1");
+        if (maxFrameBytes < 60 || maxFrameBytes > SCRATCH_BYTES - GsoSegmenter.VNET || slots < 1) {
+            throw new IllegalArgumentException("max frame must be in [60, 131062] bytes and slots >= 1");
         }
         this.ports = ports;
         this.clock = clock;
-        this.headerBytes = headerBytes;
+        this.virtioHeaders = virtioHeaders;
+        this.headerBytes = virtioHeaders ? GsoSegmenter.VNET : 0;
         this.slotBytes = (headerBytes + maxFrameBytes + 63) & ~63;
+        this.scratchOffset = slotBytes * slots;
         Seeds.Streams[] streams = Seeds.derive(seed);
         LinkParams[] params = {aToB, bToA};
-        long bytes = (long) slotBytes * (slots + 1);
+        long bytes = (long) slotBytes * slots + SCRATCH_BYTES;
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("slots x frame size exceeds 2 GB: " + bytes);
         }
@@ -75,6 +87,8 @@ public final class Relay {
             queues[d] = new DepartureQueue(slots);
             memory[d] = OffHeap.allocate((int) bytes);
             base[d] = memory[d].address();
+            region[d] = memory[d].buffer();
+            source[d] = region[d].duplicate();
         }
     }
 
@@ -146,11 +160,10 @@ public final class Relay {
     private int receive(int d) {
         DepartureQueue queue = queues[d];
         LinkDirection direction = directions[d];
+        ByteBuffer buffer = region[d];
         int received = 0;
         while (received < BATCH) {
-            int slot = queue.freeSlot();
-            int into = slot < 0 ? queue.capacity() : slot;
-            int n = ports.receive(d, base[d] + (long) into * slotBytes, slotBytes);
+            int n = ports.receive(d, base[d] + scratchOffset, SCRATCH_BYTES);
             if (n <= 0) {
                 if (n < 0) {
                     direction.receiveError();
@@ -159,10 +172,28 @@ public final class Relay {
             }
             received++;
             long now = clock.nanoTime();
-            Verdict storage = n > slotBytes ? Verdict.OVERSIZE : slot < 0 ? Verdict.NO_SLOT : Verdict.FORWARD;
-            if (direction.admit(now, Math.max(0, n - headerBytes), storage) == Verdict.FORWARD) {
-                int acquired = queue.acquire();
-                queue.schedule(acquired, direction.departure(), n);
+            int frameBytes = Math.max(0, n - headerBytes);
+            int segments = n > SCRATCH_BYTES ? -1 : virtioHeaders ? GsoSegmenter.segments(buffer, scratchOffset, n) : 1;
+            if (segments == 1 && n <= slotBytes) {
+                int slot = queue.freeSlot();
+                if (direction.admit(now, frameBytes, slot < 0 ? Verdict.NO_SLOT : Verdict.FORWARD) == Verdict.FORWARD) {
+                    buffer.put(slot * slotBytes, source[d], scratchOffset, n);
+                    queue.schedule(queue.acquire(), direction.departure(), n);
+                }
+            } else if (segments > 1 && GsoSegmenter.maxSegmentLength(buffer, scratchOffset, n) <= slotBytes) {
+                for (int i = 0; i < segments; i++) {
+                    int slot = queue.freeSlot();
+                    if (slot < 0) {
+                        var unused = direction.admit(now, 0, Verdict.NO_SLOT);
+                        continue;
+                    }
+                    int length = GsoSegmenter.segment(source[d], scratchOffset, n, i, buffer, slot * slotBytes);
+                    if (direction.admit(now, length - headerBytes, Verdict.FORWARD) == Verdict.FORWARD) {
+                        queue.schedule(queue.acquire(), direction.departure(), length);
+                    }
+                }
+            } else {
+                var unused = direction.admit(now, frameBytes, Verdict.OVERSIZE);
             }
         }
         return received;

@@ -90,7 +90,7 @@ class RelayTest {
     }
 
     private Relay relay(LinkParams aToB, LinkParams bToA, int slots) {
-        Relay relay = new Relay(ports, ports, aToB, bToA, 11, 0, 1514, slots);
+        Relay relay = new Relay(ports, ports, aToB, bToA, 11, false, 1514, slots);
         ports.relay = relay;
         return relay;
     }
