@@ -192,9 +192,9 @@ final class LinkemCommand implements Callable<Integer> {
             if (c.get(Counter.OVERSIZE) > 0 && !oversizeHinted) {
                 oversizeHinted = true;
                 PrintWriter err = spec.commandLine().getErr();
-                err.println("m13 linkem: frames larger than --max-frame " + maxFrame + " were dropped: usually TSO/GSO"
-                        + " super-frames; turn segmentation offload off on the sending interfaces"
-                        + " (ethtool -K IF tso off gso off) or raise --max-frame");
+                err.println("m13 linkem: frames larger than --max-frame " + maxFrame + " (or UDP GSO super-frames)"
+                        + " were dropped: raise --max-frame, or turn segmentation offload off on the sending"
+                        + " interfaces (ethtool -K IF tso off gso off)");
                 err.flush();
             }
         }

@@ -68,6 +68,11 @@ public final class Linkem implements AutoCloseable {
         }
     }
 
+    /** The relay thread (tests measure its allocations). */
+    Thread thread() {
+        return thread;
+    }
+
     public Relay relay() {
         return relay;
     }

@@ -12,7 +12,7 @@ public enum Verdict {
     QUEUE_FULL(Counter.QUEUE_FULL),
     /** Every frame slot was in use (frames in flight plus backlog): raise --slots. */
     NO_SLOT(Counter.NO_SLOT),
-    /** Larger than a slot (raise --max-frame, or turn off TSO/GSO on the senders). */
+    /** Larger than a slot, or a GSO super-frame the relay does not cut (UDP): raise --max-frame. */
     OVERSIZE(Counter.OVERSIZE);
 
     private final Counter counter;

@@ -250,7 +250,13 @@ class LinkemRootTest {
         BitSet[] patterns = new BitSet[2];
         for (int run = 0; run < 2; run++) {
             start(lossy, LinkParams.CLEAN, 20261201L);
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long allocatedBefore = threads.getThreadAllocatedBytes(linkem.thread().getId());
             Received r = exchange(node, "192.0.2.1", hub, "192.0.2.2", count, 50_000, 300);
+            long allocated = threads.getThreadAllocatedBytes(linkem.thread().getId()) - allocatedBefore;
+            System.out.printf(Locale.ROOT, "linkem relay thread allocated %d bytes while relaying %d frames%n",
+                    allocated, count);
+            assertTrue(allocated < 64 * 1024, "the relay path allocates: " + allocated + " bytes");
             Counters c = linkem.counters(Relay.A);
             assertEquals(count, c.get(Counter.RECEIVED), "every datagram reached the emulator");
             assertEquals(r.count(), c.get(Counter.FORWARDED), "every forwarded datagram reached the hub");
