@@ -54,7 +54,14 @@ public final class PacketSocket implements AutoCloseable {
         if (interfaceName.isEmpty() || interfaceName.length() > Tun.MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("not an interface name: '" + interfaceName + "'");
         }
-        return new PacketSocket(open0(interfaceName, bufferBytes, qdiscBypass), interfaceName);
+        int fd;
+        try {
+            fd = open0(interfaceName, bufferBytes, qdiscBypass);
+        } catch (UnsatisfiedLinkError e) {
+            // Additive natives keep the ABI number; a library built before this class lacks them.
+            throw new IllegalStateException("the native library predates PacketSocket: rebuild it with ./m13 build", e);
+        }
+        return new PacketSocket(fd, interfaceName);
     }
 
     public String interfaceName() {
