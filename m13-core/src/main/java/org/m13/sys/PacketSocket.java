@@ -1,8 +1,5 @@
 package org.m13.sys;
 
-import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * An AF_PACKET raw socket ({@code SOCK_RAW}, {@code ETH_P_ALL}) bound to one
  * interface: {@link #receive} returns every frame that arrives on it (ARP, IPv4,
@@ -29,18 +26,13 @@ public final class PacketSocket implements AutoCloseable {
     /** Bit of {@link #poll}'s result: the second socket is readable (or has an error). */
     public static final int READY_SECOND = 2;
 
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    private final int fd;
     private final String interfaceName;
-    private final AtomicInteger descriptor;
-    private final Cleaner.Cleanable cleanable;
+    /** The descriptor, -1 once closed (calls then fail with -EBADF, never on a reused number). */
+    private final NativeHandle handle;
 
     private PacketSocket(int fd, String interfaceName) {
-        this.fd = fd;
         this.interfaceName = interfaceName;
-        this.descriptor = new AtomicInteger(fd);
-        this.cleanable = CLEANER.register(this, new Release(descriptor));
+        this.handle = new NativeHandle(this, fd, -1, PacketSocket::release);
     }
 
     /**
@@ -74,12 +66,12 @@ public final class PacketSocket implements AutoCloseable {
      * is queued; or -errno.
      */
     public int receive(long address, int length) {
-        return recv0(fd, address, length);
+        return recv0((int) handle.get(), address, length);
     }
 
     /** Sends one frame (virtio header included): its length, 0 if the queue is full, or -errno. */
     public int send(long address, int length) {
-        return send0(fd, address, length);
+        return send0((int) handle.get(), address, length);
     }
 
     /**
@@ -89,28 +81,16 @@ public final class PacketSocket implements AutoCloseable {
      * a relay can sleep exactly until its next departure.
      */
     public static int poll(PacketSocket first, PacketSocket second, long timeoutNanos) {
-        return poll0(first.fd, second.fd, timeoutNanos);
+        return poll0((int) first.handle.get(), (int) second.handle.get(), timeoutNanos);
     }
 
     @Override
     public void close() {
-        cleanable.clean();
+        handle.close();
     }
 
-    private static final class Release implements Runnable {
-        private final AtomicInteger descriptor;
-
-        Release(AtomicInteger descriptor) {
-            this.descriptor = descriptor;
-        }
-
-        @Override
-        public void run() {
-            int fd = descriptor.getAndSet(-1);
-            if (fd >= 0) {
-                close0(fd);
-            }
-        }
+    private static void release(long fd) {
+        close0((int) fd);
     }
 
     private static native int open0(String interfaceName, int bufferBytes, boolean qdiscBypass);
