@@ -1,0 +1,140 @@
+package org.m13.fec;
+
+/**
+ * The sender's choice of k and m from the receiver's reports: the least repair
+ * overhead m / k that keeps the residual loss (sources neither received nor
+ * recovered) below a target at the measured loss rate. Runs once per feedback
+ * report, not per packet; one instance per sending peer, one thread, no allocation.
+ *
+ * <p>Model: the code is MDS (any k of the k + m symbols decode), so with independent
+ * losses at rate p a generation fails exactly when more than m of its n = k + m
+ * symbols are lost, and then loses e / n of its sources on average for e erasures:
+ * <pre>
+ *   residual(k, m, p) = sum_{e = m+1..n} C(n, e) p^e (1 - p)^(n - e) * e / n
+ * </pre>
+ * Every k in 1..maxK and m in 0..32 is tried; the smallest m / k meeting the target
+ * wins, ties going to the smaller k (shorter generations: less delay before a repair
+ * can arrive). Loss is rarely independent on radio links, so m is also at least the
+ * mean burst length reported, whenever there is loss.
+ *
+ * <p>Estimate: the fraction lost of each report enters an exponentially weighted
+ * average (weight 1/8), and the design rate is 1.5 times that average, a margin for
+ * the noise of a few losses per report. Below {@value #CLEAN_LOSS} the link counts as
+ * clean and m is 0: no repair overhead on a clean link, reached about 60 clean
+ * reports after 2 % loss stops. If no choice meets the target (extreme loss), the one
+ * with the lowest residual among those with m at most k is taken.
+ */
+public final class FecPolicy {
+    /** Smoothed loss rate below which no repair is sent. */
+    public static final double CLEAN_LOSS = 1e-5;
+    /** Default target: 0.01 % of sources lost after FEC. */
+    public static final double DEFAULT_TARGET = 1e-4;
+
+    private static final double WEIGHT = 1.0 / 8;
+    private static final double MARGIN = 1.5;
+
+    private final double target;
+    private final int maxK;
+    private final double[] binomialRow = new double[Fec.MAX_K + Fec.MAX_M + 1];
+    private double smoothedLoss;
+    private int burst;
+    private int k;
+    private int m;
+
+    /**
+     * @param target residual loss to stay below, in (0, 1)
+     * @param maxK largest generation, 1..{@value Fec#MAX_K} (the latency a generation may add)
+     */
+    public FecPolicy(double target, int maxK) {
+        if (!(target > 0 && target < 1)) {
+            throw new IllegalArgumentException("target " + target + " outside (0, 1)");
+        }
+        if (maxK < 1 || maxK > Fec.MAX_K) {
+            throw new IllegalArgumentException("maxK " + maxK + " outside 1.." + Fec.MAX_K);
+        }
+        this.target = target;
+        this.maxK = maxK;
+        this.k = maxK;
+        this.m = 0;
+    }
+
+    /**
+     * Takes one receiver report and re-chooses k and m.
+     *
+     * @param fractionLost lost / expected x 65536, as in the feedback report
+     * @param meanBurst16 packets per loss event x 16, as in the feedback report
+     */
+    public void onReport(int fractionLost, int meanBurst16) {
+        smoothedLoss += WEIGHT * (fractionLost / 65536.0 - smoothedLoss);
+        burst = (meanBurst16 + 15) / 16;
+        choose(Math.min(0.5, smoothedLoss * MARGIN));
+    }
+
+    /** Chooses k and m for a design loss rate p directly (also used by {@link #onReport}). */
+    void choose(double p) {
+        if (smoothedLoss < CLEAN_LOSS && p < CLEAN_LOSS * MARGIN) {
+            k = maxK;
+            m = 0;
+            return;
+        }
+        int minM = Math.max(1, burst);
+        int bestK = -1;
+        int bestM = -1;
+        int fallbackK = 1;
+        int fallbackM = 1;
+        double fallbackResidual = Double.MAX_VALUE;
+        for (int kk = 1; kk <= maxK; kk++) {
+            for (int mm = minM; mm <= Fec.MAX_M; mm++) {
+                double residual = residual(kk, mm, p);
+                if (mm <= kk && residual < fallbackResidual) {
+                    fallbackResidual = residual;
+                    fallbackK = kk;
+                    fallbackM = mm;
+                }
+                if (residual <= target) {
+                    // smaller overhead mm / kk, compared without division
+                    if (bestK < 0 || mm * bestK < bestM * kk) {
+                        bestK = kk;
+                        bestM = mm;
+                    }
+                    break; // a larger m only adds overhead at this k
+                }
+            }
+        }
+        if (bestK < 0) {
+            bestK = fallbackK;
+            bestM = fallbackM;
+        }
+        k = bestK;
+        m = bestM;
+    }
+
+    /** Residual source loss of an MDS (k, m) code under independent loss at rate p. */
+    public double residual(int k, int m, double p) {
+        int n = k + m;
+        binomialRow[0] = 1;
+        for (int e = 1; e <= n; e++) {
+            binomialRow[e] = binomialRow[e - 1] * (n - e + 1) / e;
+        }
+        double sum = 0;
+        for (int e = m + 1; e <= n; e++) {
+            sum += binomialRow[e] * Math.pow(p, e) * Math.pow(1 - p, n - e) * e / n;
+        }
+        return sum;
+    }
+
+    /** Sources per generation to use now. */
+    public int k() {
+        return k;
+    }
+
+    /** Repairs per generation to use now (0 on a clean link). */
+    public int m() {
+        return m;
+    }
+
+    /** The smoothed loss rate (0..1). */
+    public double smoothedLoss() {
+        return smoothedLoss;
+    }
+}
