@@ -1,6 +1,8 @@
 package org.m13.fec;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -25,15 +27,24 @@ import java.util.Objects;
  *     state in which garbage is handed out.
  * </ul>
  *
- * <p>Unequal lengths: every row's payload is the coded form {@code length (u16) |
- * data | zeros}; the decoder works on the first {@link #width()} bytes (the longest
- * coded payload seen), zero-extending older rows when a longer symbol arrives. A
- * recovered source's data length is its recovered prefix; a prefix beyond the width
- * can only come from a sender bug and is dropped as {@link FecDrop#CORRUPT}.
+ * <p>Unequal lengths: every stored symbol is the coded form {@code length (u16) |
+ * data}, zero beyond; recovered payloads are computed over the first
+ * {@link #width()} bytes (the longest coded payload seen). A recovered source's data
+ * length is its recovered prefix; a prefix beyond the width can only come from a
+ * sender bug and is dropped as {@link FecDrop#CORRUPT}.
  *
- * <p>Memory: 32 rows of {@code 2 + capacity} bytes and 32 x 32 coefficients,
- * preallocated; nothing is allocated per symbol. Results are int constants, drop
- * reasons are counted by {@link FecDrop} id.
+ * <p>Payload work is deferred: elimination runs on the 32-byte coefficient rows only,
+ * each row also recording which combination of the stored symbols it is (a second
+ * 32 x 32 matrix, the "augmented" part). Only when a lost source becomes known is its
+ * payload computed, once, as that combination of stored symbols; the sources
+ * recovered together (at rank k, typically all of them) are computed in one batch
+ * with the encoder's bit-sliced kernel, the powers of each stored symbol shared by
+ * all outputs ({@link Gf256#mulAddPowers}). Decoding a generation then costs about
+ * what encoding it did, instead of one table multiply-add per elimination step.
+ *
+ * <p>Memory: 32 stored symbols and 32 outputs of {@code 2 + capacity} bytes, 8 power
+ * rows, two 32 x 32 byte matrices, preallocated; nothing is allocated per symbol.
+ * Results are int constants, drop reasons are counted by {@link FecDrop} id.
  */
 public final class FecDecoder {
     /** A source symbol not held before: the caller delivers its data (after the 8-byte header). */
@@ -50,8 +61,19 @@ public final class FecDecoder {
     private final FecHeader header = new FecHeader();
     private final Coefficients coefficients = new Coefficients();
     private final int capacity;
-    private final byte[][] payload;
+    /** Stored symbols (coded payloads), by row slot, as little-endian long words. */
+    private final long[][] raw;
+    /** Words of raw[slot] that may be non-zero. */
+    private final int[] rawWords = new int[Fec.MAX_K];
+    /** Recovered sources' coded payloads, by source index. */
+    private final long[][] out;
+    private final long[][] powers;
+    private final long[][] powerRefs = new long[8][];
+    private final byte[] scratch;
+    private final LongBuffer scratchWords;
     private final byte[][] coef;
+    /** comb[row][t]: the row is the sum of comb[row][t] * raw[t]. */
+    private final byte[][] comb;
     /** Non-zero columns of each row, bit j = source j. */
     private final int[] nonZero = new int[Fec.MAX_K];
     /** Row whose pivot (first non-zero column) is column j, or NO_ROW. */
@@ -66,6 +88,7 @@ public final class FecDecoder {
     private int received;
     private int known;
     private int delivered;
+    private int materialized;
     private int repairsSeen;
 
     private final long[] drops = new long[FecDrop.maxId() + 1];
@@ -78,8 +101,14 @@ public final class FecDecoder {
     /** @param symbolCapacity largest source symbol, as for the encoder */
     public FecDecoder(int symbolCapacity) {
         capacity = Fec.checkCapacity(symbolCapacity);
-        payload = new byte[Fec.MAX_K][Fec.LENGTH_PREFIX_BYTES + capacity];
+        int words = words(Fec.LENGTH_PREFIX_BYTES + capacity);
+        raw = new long[Fec.MAX_K][words];
+        out = new long[Fec.MAX_K][words];
+        powers = new long[8][words];
+        scratch = new byte[words * Long.BYTES];
+        scratchWords = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
         coef = new byte[Fec.MAX_K][Fec.MAX_K];
+        comb = new byte[Fec.MAX_K][Fec.MAX_K];
         Arrays.fill(pivotRow, NO_ROW);
     }
 
@@ -94,6 +123,7 @@ public final class FecDecoder {
         received = 0;
         known = 0;
         delivered = 0;
+        materialized = 0;
         repairsSeen = 0;
         Arrays.fill(pivotRow, NO_ROW);
     }
@@ -164,14 +194,14 @@ public final class FecDecoder {
         c[index] = 1;
         nonZero[row] = bit;
         int coded = Fec.LENGTH_PREFIX_BYTES + length;
-        byte[] p = payload[row];
-        p[0] = (byte) (length >>> 8);
-        p[1] = (byte) length;
-        buffer.get(at, p, Fec.LENGTH_PREFIX_BYTES, length);
+        scratch[0] = (byte) (length >>> 8);
+        scratch[1] = (byte) length;
+        buffer.get(at, scratch, Fec.LENGTH_PREFIX_BYTES, length);
         store(row, coded);
         if (!eliminate(row)) {
             throw new IllegalStateException("a source not yet known was not innovative"); // cannot happen
         }
+        materialize();
         return SOURCE;
     }
 
@@ -201,34 +231,43 @@ public final class FecDecoder {
         int row = rank;
         coefficients.row(r, k, coef[row]);
         nonZero[row] = k == 32 ? -1 : (1 << k) - 1; // Cauchy entries are never zero
-        buffer.get(at, payload[row], 0, length);
+        buffer.get(at, scratch, 0, length);
         store(row, length);
         if (!eliminate(row)) {
             redundant++;
             return REDUNDANT;
         }
+        materialize();
         return REPAIR;
     }
 
-    /** Zero-extends row {@code row}, of {@code coded} bytes, and the rows held, to a common width. */
+    /**
+     * Moves the {@code coded} bytes in the scratch buffer into stored symbol
+     * {@code row}, zero beyond them, and starts the row's combination as itself.
+     */
     private void store(int row, int coded) {
-        if (coded > width) {
-            for (int q = 0; q < rank; q++) {
-                Arrays.fill(payload[q], width, coded, (byte) 0);
-            }
-            width = coded;
-        } else {
-            Arrays.fill(payload[row], coded, width, (byte) 0);
+        int words = words(coded);
+        Arrays.fill(scratch, coded, words * Long.BYTES, (byte) 0);
+        long[] r = raw[row];
+        scratchWords.get(0, r, 0, words);
+        if (rawWords[row] > words) {
+            Arrays.fill(r, words, rawWords[row], 0L);
         }
+        rawWords[row] = words;
+        byte[] t = comb[row];
+        Arrays.fill(t, (byte) 0);
+        t[row] = 1;
+        width = Math.max(width, coded);
     }
 
     /**
      * Reduces row {@code row} (the next free one) by the rows held and, if anything is
-     * left, adds it to the echelon form. Returns whether it was innovative.
+     * left, adds it to the echelon form. Coefficients and combinations only: no payload
+     * is touched. Returns whether it was innovative.
      */
     private boolean eliminate(int row) {
         byte[] c = coef[row];
-        byte[] p = payload[row];
+        byte[] t = comb[row];
         // Rows held are reduced: a pivot row is zero in every other pivot column, so
         // one pass over the pivot columns present at the start is enough.
         int todo = nonZero[row] & pivots;
@@ -239,7 +278,7 @@ public final class FecDecoder {
             if (f != 0) {
                 int q = pivotRow[col];
                 Gf256.mulAdd(f, coef[q], 0, c, 0, Fec.MAX_K);
-                Gf256.mulAdd(f, payload[q], 0, p, 0, width);
+                Gf256.mulAdd(f, comb[q], 0, t, 0, Fec.MAX_K);
             }
         }
         int nz = nonZeroColumns(c);
@@ -250,13 +289,13 @@ public final class FecDecoder {
         int col = Integer.numberOfTrailingZeros(nz);
         int inv = Gf256.inv(c[col]);
         Gf256.scale(inv, c, 0, Fec.MAX_K);
-        Gf256.scale(inv, p, 0, width);
+        Gf256.scale(inv, t, 0, Fec.MAX_K);
         int colBit = 1 << col;
         for (int q = 0; q < rank; q++) {
             if ((nonZero[q] & colBit) != 0) {
                 int g = coef[q][col] & 0xFF;
                 Gf256.mulAdd(g, c, 0, coef[q], 0, Fec.MAX_K);
-                Gf256.mulAdd(g, p, 0, payload[q], 0, width);
+                Gf256.mulAdd(g, t, 0, comb[q], 0, Fec.MAX_K);
                 nonZero[q] = nonZeroColumns(coef[q]);
                 markIfKnown(q);
             }
@@ -268,18 +307,57 @@ public final class FecDecoder {
         return true;
     }
 
-    /** A row with one non-zero column is a source symbol: check its length prefix and record it. */
-    private void markIfKnown(int row) {
-        int nz = nonZero[row];
-        if (Integer.bitCount(nz) != 1 || (known & nz) != 0) {
+    /**
+     * Computes the payload of every source that became known by decoding since the
+     * last call: out[col] = sum over stored symbols t of comb[row(col)][t] * raw[t],
+     * the powers of each raw[t] computed once for all outputs. Then checks each
+     * recovered length prefix.
+     */
+    private void materialize() {
+        int todo = known & ~received & ~materialized;
+        if (todo == 0) {
             return;
         }
-        if ((received & nz) == 0 && length(row) > width - Fec.LENGTH_PREFIX_BYTES) {
-            drops[FecDrop.CORRUPT.id()]++;
-            lastDrop = FecDrop.CORRUPT;
-            delivered |= nz; // never hand it out
+        int words = words(width);
+        for (int m = todo; m != 0; m &= m - 1) {
+            Arrays.fill(out[Integer.numberOfTrailingZeros(m)], 0, words, 0L);
         }
-        known |= nz;
+        for (int t = 0; t < rank; t++) {
+            int bits = 0;
+            for (int m = todo; m != 0; m &= m - 1) {
+                bits |= comb[pivotRow[Integer.numberOfTrailingZeros(m)]][t] & 0xFF;
+            }
+            if (bits == 0) {
+                continue;
+            }
+            powerRefs[0] = raw[t];
+            int highest = 31 - Integer.numberOfLeadingZeros(bits);
+            for (int b = 1; b <= highest; b++) {
+                powerRefs[b] = powers[b];
+                Gf256.xtime(powerRefs[b - 1], powerRefs[b], words);
+            }
+            for (int m = todo; m != 0; m &= m - 1) {
+                int col = Integer.numberOfTrailingZeros(m);
+                Gf256.mulAddPowers(comb[pivotRow[col]][t] & 0xFF, powerRefs, out[col], words);
+            }
+        }
+        materialized |= todo;
+        for (int m = todo; m != 0; m &= m - 1) {
+            int col = Integer.numberOfTrailingZeros(m);
+            if (length(col) > width - Fec.LENGTH_PREFIX_BYTES) {
+                drops[FecDrop.CORRUPT.id()]++;
+                lastDrop = FecDrop.CORRUPT;
+                delivered |= 1 << col; // never hand it out
+            }
+        }
+    }
+
+    /** A row with one non-zero column is a source symbol: record it as known. */
+    private void markIfKnown(int row) {
+        int nz = nonZero[row];
+        if (Integer.bitCount(nz) == 1) {
+            known |= nz;
+        }
     }
 
     private static int nonZeroColumns(byte[] c) {
@@ -290,9 +368,14 @@ public final class FecDecoder {
         return nz;
     }
 
-    private int length(int row) {
-        byte[] p = payload[row];
-        return ((p[0] & 0xFF) << 8) | (p[1] & 0xFF);
+    /** Length prefix of recovered source {@code col}: coded bytes 0 and 1, the low bytes of word 0. */
+    private int length(int col) {
+        long w = out[col][0];
+        return (int) (((w & 0xFF) << 8) | ((w >>> 8) & 0xFF));
+    }
+
+    private static int words(int bytes) {
+        return (bytes + Long.BYTES - 1) / Long.BYTES;
     }
 
     /**
@@ -316,9 +399,9 @@ public final class FecDecoder {
         if ((recovered() & (1 << index)) == 0) {
             return -1;
         }
-        int row = pivotRow[index];
-        int length = length(row);
-        dst.put(dstIndex, payload[row], Fec.LENGTH_PREFIX_BYTES, length);
+        int length = length(index);
+        scratchWords.put(0, out[index], 0, words(Fec.LENGTH_PREFIX_BYTES + length));
+        dst.put(dstIndex, scratch, Fec.LENGTH_PREFIX_BYTES, length);
         delivered |= 1 << index;
         recoveredOut++;
         return length;

@@ -21,8 +21,7 @@ import java.util.Arrays;
  * (bit-sliced, {@link Gf256#powers}); each repair then XORs in the powers its
  * coefficient selects. Symbols are held as {@code long} words for that (little
  * endian; only lane-wise operations touch them). At m = 4 this is several times the
- * speed of four table-driven multiply-adds (see FecBenchmark); the decoder, whose
- * multiply-adds each have their own source row, uses the table kernel.
+ * speed of four table-driven multiply-adds (see FecBenchmark).
  *
  * <p>Life cycle: {@link #begin} opens a generation with a planned k and m; up to k
  * {@link #addSource} calls; then {@link #writeRepair} for r in 0..m-1 (in any order,

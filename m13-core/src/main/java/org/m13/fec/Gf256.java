@@ -19,8 +19,9 @@ package org.m13.fec;
  * The bulk kernels work on heap {@code byte[]} ranges: the JIT removes the bounds
  * checks of a counted loop over an array, which it cannot do for a ByteBuffer.
  *
- * <p>Besides the table kernel there is a bit-sliced one for the encoder, where one
- * source symbol is multiplied by m coefficients: {@link #powers} computes
+ * <p>Besides the table kernel there is a bit-sliced one for payloads, where one
+ * symbol is multiplied by several coefficients (a source into m repairs, a stored
+ * symbol into the sources it helps recover): {@link #powers} computes
  * {@code s * 2^b} for b in 0..7 eight bytes at a time in {@code long} words (the
  * doubling {@code xtime} is shifts, masks and a subtraction per word), and
  * {@link #mulAddPowers} adds {@code c * s} as the XOR of the powers selected by the
