@@ -30,7 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code decode}: sources 0, 5, 9 and 15 lost; 12 sources and 4 repairs in, the 4
  *     recovered sources copied out;
  * <li>{@code decodeNoLoss}: all 16 sources in (the cost of keeping them for a repair);
- * <li>{@code mulAdd}: the kernel alone, one 1400-byte multiply-add ({@code sourceBytes} = 1400).
+ * <li>{@code mulAdd}: the table kernel alone, one 1400-byte multiply-add
+ *     ({@code sourceBytes} = 1400);
+ * <li>{@code mulAddBitSliced4}: the bit-sliced kernel as the encoder uses it, the
+ *     powers of one 1400-byte symbol then four multiply-adds ({@code sourceBytes} =
+ *     4 x 1400, comparable with {@code mulAdd}).
  * </ul>
  */
 @State(Scope.Thread)
@@ -52,12 +56,18 @@ public class FecBenchmark {
     private final ByteBuffer out = ByteBuffer.allocateDirect(SYMBOL);
     private final byte[] src = new byte[SYMBOL];
     private final byte[] dst = new byte[SYMBOL];
+    private static final int WORDS = (SYMBOL + 7) / 8;
+    private final long[][] powers = new long[8][WORDS];
+    private final long[][] accumulators = new long[M][WORDS];
     private int generation;
 
     @Setup(Level.Trial)
     public void setUp() {
         Random random = new Random(1);
         random.nextBytes(src);
+        for (int i = 0; i < WORDS; i++) {
+            powers[0][i] = random.nextLong();
+        }
         for (int s = 0; s < K + M; s++) {
             bodies[s] = ByteBuffer.allocateDirect(FecHeader.BYTES + Fec.LENGTH_PREFIX_BYTES + SYMBOL);
             byte[] data = new byte[SYMBOL];
@@ -139,5 +149,16 @@ public class FecBenchmark {
         bytes.sourceBytes += SYMBOL;
         Gf256.mulAdd(0x53, src, 0, dst, 0, SYMBOL);
         return dst;
+    }
+
+    @Benchmark
+    public long[][] mulAddBitSliced4(Bytes bytes) {
+        bytes.sourceBytes += M * SYMBOL;
+        Gf256.powers(powers, WORDS);
+        Gf256.mulAddPowers(0x53, powers, accumulators[0], WORDS);
+        Gf256.mulAddPowers(0xCA, powers, accumulators[1], WORDS);
+        Gf256.mulAddPowers(0x1F, powers, accumulators[2], WORDS);
+        Gf256.mulAddPowers(0xE7, powers, accumulators[3], WORDS);
+        return accumulators;
     }
 }
