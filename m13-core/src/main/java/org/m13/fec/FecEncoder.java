@@ -73,7 +73,7 @@ public final class FecEncoder {
         if (m < 0 || m > Fec.MAX_M) {
             throw new IllegalArgumentException("m " + m + " outside 0.." + Fec.MAX_M);
         }
-        for (int r = 0; r < Fec.MAX_M; r++) {
+        for (int r = 0; r < this.m; r++) { // only the previous generation's repairs were written
             Arrays.fill(repairs[r], 0, words(width), 0L);
         }
         this.generation = generation & 0xFFFF;
