@@ -3,7 +3,10 @@ package org.m13.fec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,5 +153,57 @@ class FecReceiverTest {
         assertEquals(FecDecoder.DROPPED, receiver.add(ByteBuffer.allocate(4), 0, 4, 0));
         assertEquals(1, receiver.truncated());
         assertEquals(FecDrop.TRUNCATED, receiver.decoder().lastDrop());
+    }
+
+    /** Steady state through the window: generations open, decode, close, wrap; nothing allocated. */
+    @Test
+    void routingDecodingAndClosingDoNotAllocate() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM has no allocation counter");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "JVM has no allocation counter");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        FecEncoder encoder = new FecEncoder(Fec.MAX_SYMBOL_BYTES);
+        FecReceiver receiver = new FecReceiver(4, Fec.MAX_SYMBOL_BYTES);
+        ByteBuffer[] bodies = new ByteBuffer[10];
+        int[] lengths = new int[10];
+        for (int s = 0; s < 10; s++) {
+            bodies[s] = ByteBuffer.allocateDirect(FecHeader.BYTES + 2 + Fec.MAX_SYMBOL_BYTES);
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect(Fec.MAX_SYMBOL_BYTES);
+        long recovered = run(encoder, receiver, bodies, lengths, out, 0, 500); // warm up
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        recovered += run(encoder, receiver, bodies, lengths, out, 500, 70_000); // wraps the 16-bit id
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertEquals(2L * 70_500, recovered);
+        assertEquals(0, receiver.unrecoverable());
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes over 70 000 generations");
+    }
+
+    /** k = 8, m = 2, sources 1 and 6 lost; returns the sources recovered. */
+    private static long run(FecEncoder encoder, FecReceiver receiver, ByteBuffer[] bodies, int[] lengths,
+            ByteBuffer out, int from, int count) {
+        long recovered = 0;
+        for (int gen = from; gen < from + count; gen++) {
+            encoder.begin(gen, 8, 2, gen);
+            for (int s = 0; s < 8; s++) {
+                lengths[s] = FecHeader.BYTES + 100 + s;
+                recovered += encoder.addSource(bodies[s], 0, 100 + s) == s ? 0 : 1000;
+            }
+            for (int r = 0; r < 2; r++) {
+                lengths[8 + r] = encoder.writeRepair(r, bodies[8 + r], 0);
+            }
+            for (int s = 0; s < 10; s++) {
+                if (s != 1 && s != 6) {
+                    recovered += receiver.add(bodies[s], 0, lengths[s], gen) > 0 ? 0 : 1000;
+                }
+            }
+            FecDecoder decoder = receiver.decoder();
+            for (int rec = decoder.recovered(); rec != 0; rec &= rec - 1) {
+                recovered += decoder.take(Integer.numberOfTrailingZeros(rec), out, 0) > 0 ? 1 : 0;
+            }
+        }
+        return recovered;
     }
 }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -97,5 +99,37 @@ class ReceiverStatsTest {
         assertEquals(0x8000, ReceiverStats.fraction(5, 10));
         assertEquals(0xFFFF, ReceiverStats.fraction(10, 10));
         assertEquals(6, ReceiverStats.fraction(1, 10_000)); // 0.01 % is 6.55 / 65536: resolvable
+    }
+
+    @Test
+    void countingAndReportingDoNotAllocate() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM has no allocation counter");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "JVM has no allocation counter");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        ReceiverStats stats = new ReceiverStats(0);
+        ByteBuffer report = ByteBuffer.allocateDirect(FeedbackReport.BYTES);
+        int reports = run(stats, report, 0, 20_000); // warm up
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        reports += run(stats, report, 20_000, 200_000);
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertTrue(reports > 200_000 / 32);
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes over 200 000 packets");
+    }
+
+    private static int run(ReceiverStats stats, ByteBuffer report, long from, long count) {
+        int reports = 0;
+        for (long seq = from; seq < from + count; seq++) {
+            if (seq % 40 != 0) {
+                stats.onPacket(seq, 1400, (int) (seq * 100), (int) (seq * 100 + 3000 + seq % 3));
+            }
+            long now = seq * 100_000;
+            if (stats.reportDue(now)) {
+                reports += stats.writeReport(report, 0, now) == FeedbackReport.BYTES ? 1 : 0;
+            }
+        }
+        return reports;
     }
 }

@@ -3,7 +3,9 @@ package org.m13.jitter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -159,5 +161,42 @@ class JitterBufferTest {
         assertThrows(IllegalArgumentException.class, () -> buffer.offer(0, -1, 0));
         buffer.delay(JitterBuffer.delayFor(1000));
         assertEquals(6 * MS, buffer.delayNanos());
+    }
+
+    @Test
+    void offerAndPollDoNotAllocate() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM has no allocation counter");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "JVM has no allocation counter");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        JitterBuffer buffer = new JitterBuffer(256, 5 * MS);
+        long sum = run(buffer, 0, 20_000); // warm up
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        sum += run(buffer, 20_000, 200_000);
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertTrue(sum > 0);
+        assertTrue(allocated < 4096, "allocated " + allocated + " bytes over 200 000 packets");
+    }
+
+    /** Pairs swapped, every 50th lost, every 7th position skipped, a poll after each offer. */
+    private static long run(JitterBuffer buffer, long from, long count) {
+        long sum = 0;
+        for (long seq = from; seq < from + count; seq += 2) {
+            long now = seq * MS / 10;
+            for (int i = 1; i >= 0; i--) {
+                long s = seq + i;
+                if (s % 7 == 0) {
+                    buffer.skip(s);
+                } else if (s % 50 != 0) {
+                    sum += buffer.offer(s, (int) (s & 0xFFFF), now);
+                }
+            }
+            for (int h = buffer.poll(now); h != JitterBuffer.NONE; h = buffer.poll(now)) {
+                sum += h;
+            }
+        }
+        return sum;
     }
 }
