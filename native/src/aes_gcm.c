@@ -223,11 +223,9 @@ static jint gcm_open_frame(JNIEnv *env, jclass cls, jlong handle, jlong sig_addr
 }
 
 /* General form, for known-answer vectors with any AAD length (IV is 12 bytes). */
-static jint gcm_seal_raw(JNIEnv *env, jclass cls, jlong handle, jlong iv, jlong aad, jint aad_length,
-                         jlong data, jint data_length, jlong tag)
+static jint raw(jlong handle, int opening, jlong iv, jlong aad, jint aad_length, jlong data, jint data_length,
+                jlong tag)
 {
-    (void)env;
-    (void)cls;
     gcm_key *key = (gcm_key *)(uintptr_t)handle;
     if (key == NULL) {
         return STATUS_CLOSED;
@@ -235,8 +233,20 @@ static jint gcm_seal_raw(JNIEnv *env, jclass cls, jlong handle, jlong iv, jlong 
     if (aad_length < 0 || data_length < 0) {
         return STATUS_BAD_LENGTH;
     }
-    return seal(key->seal, (const uint8_t *)(uintptr_t)iv, (const uint8_t *)(uintptr_t)aad, aad_length,
-                (uint8_t *)(uintptr_t)data, data_length, (uint8_t *)(uintptr_t)tag);
+    const uint8_t *iv_p = (const uint8_t *)(uintptr_t)iv;
+    const uint8_t *aad_p = (const uint8_t *)(uintptr_t)aad;
+    uint8_t *data_p = (uint8_t *)(uintptr_t)data;
+    uint8_t *tag_p = (uint8_t *)(uintptr_t)tag;
+    return opening ? open_in_place(key->open, iv_p, aad_p, aad_length, data_p, data_length, tag_p)
+                   : seal(key->seal, iv_p, aad_p, aad_length, data_p, data_length, tag_p);
+}
+
+static jint gcm_seal_raw(JNIEnv *env, jclass cls, jlong handle, jlong iv, jlong aad, jint aad_length,
+                         jlong data, jint data_length, jlong tag)
+{
+    (void)env;
+    (void)cls;
+    return raw(handle, 0, iv, aad, aad_length, data, data_length, tag);
 }
 
 static jint gcm_open_raw(JNIEnv *env, jclass cls, jlong handle, jlong iv, jlong aad, jint aad_length,
@@ -244,16 +254,7 @@ static jint gcm_open_raw(JNIEnv *env, jclass cls, jlong handle, jlong iv, jlong 
 {
     (void)env;
     (void)cls;
-    gcm_key *key = (gcm_key *)(uintptr_t)handle;
-    if (key == NULL) {
-        return STATUS_CLOSED;
-    }
-    if (aad_length < 0 || data_length < 0) {
-        return STATUS_BAD_LENGTH;
-    }
-    return open_in_place(key->open, (const uint8_t *)(uintptr_t)iv, (const uint8_t *)(uintptr_t)aad,
-                         aad_length, (uint8_t *)(uintptr_t)data, data_length,
-                         (const uint8_t *)(uintptr_t)tag);
+    return raw(handle, 1, iv, aad, aad_length, data, data_length, tag);
 }
 
 static const JNINativeMethod aes_gcm_methods[] = {
