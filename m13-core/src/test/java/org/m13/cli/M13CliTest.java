@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,23 +16,10 @@ class M13CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = M13Cli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void keygenWritesAPrivateFileAndPrintsThePublicKeyThatPubkeyReproduces() throws IOException {
         Path key = dir.resolve("node.key");
-        Run keygen = run("keygen", key.toString());
+        CliRun keygen = CliRun.of("keygen", key.toString());
         assertEquals(0, keygen.exit(), keygen.err());
         String printed = keygen.out().strip();
         assertEquals(PublicIdentity.BASE64_CHARS, printed.length());
@@ -42,7 +27,7 @@ class M13CliTest {
         assertTrue(keygen.err().contains("key id " + parsed.keyId().hex()), keygen.err());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
 
-        Run pubkey = run("pubkey", key.toString());
+        CliRun pubkey = CliRun.of("pubkey", key.toString());
         assertEquals(0, pubkey.exit(), pubkey.err());
         assertEquals(printed, pubkey.out().strip());
         assertEquals("", pubkey.err());
@@ -52,7 +37,7 @@ class M13CliTest {
     void keygenRefusesToOverwriteAndNamesTheFile() throws IOException {
         Path key = dir.resolve("hub.key");
         Files.writeString(key, "precious");
-        Run again = run("keygen", key.toString());
+        CliRun again = CliRun.of("keygen", key.toString());
         assertEquals(M13Cli.EXIT_KEY_FILE, again.exit());
         assertEquals("", again.out());
         assertTrue(again.err().startsWith("m13: private key file " + key), again.err());
@@ -62,14 +47,14 @@ class M13CliTest {
     @Test
     void pubkeyReportsMissingAndWorldReadableFilesByName() throws IOException {
         Path missing = dir.resolve("absent.key");
-        Run none = run("pubkey", missing.toString());
+        CliRun none = CliRun.of("pubkey", missing.toString());
         assertEquals(M13Cli.EXIT_KEY_FILE, none.exit());
         assertTrue(none.err().contains(missing.toString()), none.err());
 
         Path key = dir.resolve("open.key");
-        assertEquals(0, run("keygen", key.toString()).exit());
+        assertEquals(0, CliRun.of("keygen", key.toString()).exit());
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-        Run open = run("pubkey", key.toString());
+        CliRun open = CliRun.of("pubkey", key.toString());
         assertEquals(M13Cli.EXIT_KEY_FILE, open.exit());
         assertTrue(open.err().contains(key.toString()), open.err());
         assertEquals("", open.out());
@@ -77,8 +62,8 @@ class M13CliTest {
 
     @Test
     void usageErrorsExitWithTwo() {
-        assertEquals(CommandLine.ExitCode.USAGE, run().exit());
-        assertEquals(CommandLine.ExitCode.USAGE, run("keygen").exit());
-        assertEquals(CommandLine.ExitCode.USAGE, run("frobnicate").exit());
+        assertEquals(CommandLine.ExitCode.USAGE, CliRun.of().exit());
+        assertEquals(CommandLine.ExitCode.USAGE, CliRun.of("keygen").exit());
+        assertEquals(CommandLine.ExitCode.USAGE, CliRun.of("frobnicate").exit());
     }
 }
