@@ -39,7 +39,7 @@ public final class Parse implements Stage {
         int slot = event.slot();
         int offset = event.offset();
         int length = event.length();
-        if (slot < 0 || slot >= pool.slots() || offset < 0 || length < 0 || offset > pool.slotBytes() - length) {
+        if (!pool.holds(slot, offset, length)) {
             drop(event, Drop.SLOT_RANGE);
             return;
         }

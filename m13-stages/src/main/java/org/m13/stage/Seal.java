@@ -51,8 +51,7 @@ public final class Seal implements Stage {
         int slot = event.slot();
         int offset = event.offset();
         int length = event.length();
-        if (slot < 0 || slot >= pool.slots() || offset < 0 || length < Wire.MIN_FRAME_BYTES
-                || offset > pool.slotBytes() - length) {
+        if (length < Wire.MIN_FRAME_BYTES || !pool.holds(slot, offset, length)) {
             drop(event, Drop.SLOT_RANGE);
             return;
         }

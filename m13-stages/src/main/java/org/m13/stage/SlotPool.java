@@ -162,6 +162,11 @@ public final class SlotPool {
         return region.address();
     }
 
+    /** Whether {@code [offset, offset + length)} of slot {@code slot} lies inside this pool. */
+    public boolean holds(int slot, int offset, int length) {
+        return slot >= 0 && slot < slots && offset >= 0 && length >= 0 && offset <= slotBytes - length;
+    }
+
     public int slotBytes() {
         return slotBytes;
     }

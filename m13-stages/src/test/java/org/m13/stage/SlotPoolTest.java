@@ -19,6 +19,20 @@ import org.junit.jupiter.api.Test;
 
 class SlotPoolTest {
     @Test
+    void holdsAcceptsExactlyTheRegionsInsideASlot() {
+        SlotPool pool = new SlotPool(4, 2048);
+        assertTrue(pool.holds(0, 0, 2048));
+        assertTrue(pool.holds(3, 2047, 1));
+        assertTrue(pool.holds(3, 2048, 0));
+        assertFalse(pool.holds(4, 0, 1));
+        assertFalse(pool.holds(-1, 0, 1));
+        assertFalse(pool.holds(0, 1, 2048));
+        assertFalse(pool.holds(0, -1, 10));
+        assertFalse(pool.holds(0, 0, -1));
+        assertFalse(pool.holds(0, Integer.MAX_VALUE, 2)); // no overflow into "inside"
+    }
+
+    @Test
     void handsOutEverySlotOnceThenReportsExhaustion() {
         SlotPool pool = new SlotPool(5, 2048);
         Set<Integer> seen = new HashSet<>();
