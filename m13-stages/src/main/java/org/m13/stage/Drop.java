@@ -8,7 +8,7 @@ import org.m13.wire.FrameStatus;
  * Why a stage dropped a frame. Ids are stable (telemetry names counters by them); add
  * new reasons with new ids, never renumber. Ids are grouped by the stage that drops:
  * parse 1-19, decrypt 20-39, classify 40-49, scatter and its sinks 50-59, the stage
- * thread 60-69, seal 70-79, link-tx 80-89. {@link #NONE} (0) marks an event nobody dropped.
+ * thread 60-69, seal 70-79, link-tx 80-89, scheduler 90-99. {@link #NONE} (0) marks an event nobody dropped.
  */
 public enum Drop {
     NONE(0, "not dropped"),
@@ -47,7 +47,11 @@ public enum Drop {
     NO_SEND_KEY(70, "no send key for the peer"),
     SEQ_EXHAUSTED(71, "send sequence numbers exhausted under this key (rekey needed)"),
 
-    LINK_FULL(80, "the link could not take the frame");
+    LINK_FULL(80, "the link could not take the frame"),
+
+    CRITICAL_QUEUE_FULL(90, "scheduler's critical queue full"),
+    BULK_QUEUE_FULL(91, "scheduler's bulk queue full"),
+    SCHEDULER_DISCARDED(92, "queued in the scheduler at shutdown");
 
     /** One more than the largest id: the length of a counter array indexed by id. */
     public static final int ID_LIMIT = idLimit();

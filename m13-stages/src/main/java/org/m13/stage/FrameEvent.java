@@ -30,6 +30,7 @@ public final class FrameEvent {
     private Drop drop = Drop.NONE;
     private long rxNanos;
     private long departNanos;
+    private boolean handedOff;
 
     /** Resets the event for a newly received frame (the producer's call). */
     @CanIgnoreReturnValue
@@ -42,6 +43,7 @@ public final class FrameEvent {
         this.drop = Drop.NONE;
         this.rxNanos = rxNanos;
         this.departNanos = 0;
+        this.handedOff = false;
         return this;
     }
 
@@ -106,6 +108,21 @@ public final class FrameEvent {
     public FrameEvent departNanos(long departNanos) {
         this.departNanos = departNanos;
         return this;
+    }
+
+    /**
+     * Called by a stage that keeps the frame past this event (the scheduler queues it and
+     * frees the slot itself once sent): the event loses its slot, and release counts it as
+     * handed off instead of freeing it.
+     */
+    void handOff() {
+        slot = NO_SLOT;
+        handedOff = true;
+    }
+
+    /** Whether a stage took the frame's slot over ({@link Release} then leaves it alone). */
+    public boolean isHandedOff() {
+        return handedOff;
     }
 
     /** Called by release once the slot is back in the pool, so a second release is caught. */

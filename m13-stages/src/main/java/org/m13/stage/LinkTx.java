@@ -3,7 +3,7 @@ package org.m13.stage;
 /**
  * Last send stage before release: hands each sealed frame to the link. A frame the link
  * cannot take is dropped as {@link Drop#LINK_FULL}; release frees its slot either way.
- * (The scheduler and its pacer will sit before this stage.)
+ * Unpaced chains only: on a paced chain the {@link Scheduler} sends to the link itself.
  */
 public final class LinkTx implements Stage {
     private final SlotPool pool;

@@ -7,7 +7,9 @@ import java.util.Objects;
  * and counts each dropped frame by its reason, so the drops of all stages before it add
  * up here. Also records the time from {@link FrameEvent#rxNanos()} to release.
  *
- * <p>An event without a slot (released twice, or published without one) is counted in
+ * <p>An event whose slot a stage took over ({@link FrameEvent#isHandedOff()}, the
+ * scheduler) is counted in {@link #handedOff()}. Any other event without a slot
+ * (released twice, or published without one) is counted in
  * {@link #slotless()} and changes nothing; freeing a slot the pool does not hold as in
  * use throws (a bug the stage thread records).
  */
@@ -18,6 +20,7 @@ public final class Release implements Stage {
     private long released;
     private long delivered;
     private long slotless;
+    private long handedOff;
     private long latencyTotalNanos;
     private long latencyMaxNanos;
 
@@ -35,7 +38,11 @@ public final class Release implements Stage {
     public void onEvent(FrameEvent event) {
         int slot = event.slot();
         if (slot == FrameEvent.NO_SLOT) {
-            slotless++;
+            if (event.isHandedOff()) {
+                handedOff++;
+            } else {
+                slotless++;
+            }
             return;
         }
         pool.free(slot);
@@ -66,7 +73,12 @@ public final class Release implements Stage {
         return drops.total();
     }
 
-    /** Events that reached release without a slot. */
+    /** Events whose slot a stage took over (the scheduler frees it once the frame left). */
+    public long handedOff() {
+        return handedOff;
+    }
+
+    /** Events that reached release without a slot (and not handed off). */
     public long slotless() {
         return slotless;
     }

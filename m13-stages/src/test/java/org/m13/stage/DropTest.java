@@ -40,6 +40,9 @@ class DropTest {
         assertEquals(70, Drop.NO_SEND_KEY.id());
         assertEquals(71, Drop.SEQ_EXHAUSTED.id());
         assertEquals(80, Drop.LINK_FULL.id());
+        assertEquals(90, Drop.CRITICAL_QUEUE_FULL.id());
+        assertEquals(91, Drop.BULK_QUEUE_FULL.id());
+        assertEquals(92, Drop.SCHEDULER_DISCARDED.id());
     }
 
     @Test
