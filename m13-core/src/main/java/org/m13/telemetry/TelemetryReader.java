@@ -20,7 +20,7 @@ import net.openhft.chronicle.bytes.MappedBytes;
  * changed, so a snapshot never mixes two halves of one update.
  */
 public final class TelemetryReader implements AutoCloseable {
-    private static final int MAX_ATTEMPTS = 1000;
+    private static final int MAX_ATTEMPTS = 10_000;
 
     private final Path path;
     private final MappedBytes mapping;
