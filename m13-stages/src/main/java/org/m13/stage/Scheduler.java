@@ -20,7 +20,8 @@ import java.util.Objects;
  * and anything left PENDING, so an unlabelled flood cannot starve the control plane.
  * Critical frames are few (handshakes, keepalives, feedback); strict priority is meant.
  *
- * <p>Drops: a full queue refuses the frame ({@link Drop#CRITICAL_QUEUE_FULL},
+ * <p>Drops: a frame that does not lie within its slot ({@link Drop#SLOT_RANGE}, refused
+ * here because {@code doWork} runs outside the ring's fault handling); a full queue refuses the frame ({@link Drop#CRITICAL_QUEUE_FULL},
  * {@link Drop#BULK_QUEUE_FULL}; the event keeps its slot and release frees it); a link
  * that refuses a due frame costs that frame ({@link Drop#LINK_FULL}, freed here); frames
  * still queued at shutdown are freed and counted as {@link Drop#SCHEDULER_DISCARDED}.
@@ -76,9 +77,18 @@ public final class Scheduler implements Stage {
             return;
         }
         events++;
+        int slot = event.slot();
+        int offset = event.offset();
+        int length = event.length();
+        if (slot < 0 || slot >= pool.slots() || offset < 0 || length <= 0 || length > Pacer.MAX_BURST_BYTES
+                || offset > pool.slotBytes() - length) {
+            event.drop(Drop.SLOT_RANGE); // doWork runs outside the ring's fault handling: refuse here
+            drops.count(Drop.SLOT_RANGE);
+            return;
+        }
         boolean isCritical = CRITICAL[event.disposition().id()];
         FrameQueue queue = isCritical ? critical : bulk;
-        if (!queue.offer(event.slot(), event.offset(), event.length())) {
+        if (!queue.offer(slot, offset, length)) {
             Drop reason = isCritical ? Drop.CRITICAL_QUEUE_FULL : Drop.BULK_QUEUE_FULL;
             event.drop(reason);
             drops.count(reason);

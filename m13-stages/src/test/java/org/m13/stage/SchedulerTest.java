@@ -101,8 +101,11 @@ class SchedulerTest {
         final FrameEvent event = new FrameEvent();
 
         Bench(long rate, int criticalFrames, int bulkFrames) {
-            scheduler = new Scheduler(pool, link, new Pacer(rate, Pacer.DEFAULT_BURST_BYTES), clock, criticalFrames,
-                    bulkFrames);
+            this(rate, Pacer.DEFAULT_BURST_BYTES, criticalFrames, bulkFrames);
+        }
+
+        Bench(long rate, int burstBytes, int criticalFrames, int bulkFrames) {
+            scheduler = new Scheduler(pool, link, new Pacer(rate, burstBytes), clock, criticalFrames, bulkFrames);
         }
 
         /** Publishes one frame through scheduler then release, as the TX ring would. */
@@ -181,6 +184,30 @@ class SchedulerTest {
     @Test
     void oneMegabit() {
         assertPacedAt(1_000_000);
+    }
+
+    /** The window check is tight: a pacer allowing two frames of burst breaks it at once. */
+    @Test
+    void theWindowCheckCatchesABurstOfTwoFrames() {
+        long rate = 20_000_000;
+        Bench b = new Bench(rate, 2 * MTU_FRAME, 64, 64);
+        saturate(b, 3 * SECOND, new SplittableRandom(3), false);
+        long maxWindow = b.link.maxWindowBytes(SECOND, 0, Long.MAX_VALUE);
+        assertTrue(maxWindow > rate / 8 + MTU_FRAME, "a 3028-byte burst stays unseen: " + maxWindow);
+        b.scheduler.onShutdown();
+    }
+
+    @Test
+    void aFrameOutsideItsSlotIsRefusedBeforeItIsQueued() {
+        Bench b = new Bench(100_000_000, 4, 4);
+        FrameEvent e = new FrameEvent().received(FrameEvent.NO_SLOT, 0, 100, 0).disposition(Disposition.TUNNEL);
+        b.scheduler.onEvent(e);
+        assertEquals(Drop.SLOT_RANGE, e.drop());
+        FrameEvent tooLong = new FrameEvent().received(0, 100, SlotPool.DEFAULT_SLOT_BYTES, 0);
+        b.scheduler.onEvent(tooLong);
+        assertEquals(Drop.SLOT_RANGE, tooLong.drop());
+        assertEquals(2, b.scheduler.drops(Drop.SLOT_RANGE));
+        assertEquals(0, b.scheduler.bulkDepth());
     }
 
     @Test
