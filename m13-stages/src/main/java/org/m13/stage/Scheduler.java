@@ -80,8 +80,7 @@ public final class Scheduler implements Stage {
         int slot = event.slot();
         int offset = event.offset();
         int length = event.length();
-        if (slot < 0 || slot >= pool.slots() || offset < 0 || length <= 0 || length > Pacer.MAX_BURST_BYTES
-                || offset > pool.slotBytes() - length) {
+        if (length <= 0 || !pool.holds(slot, offset, length)) {
             event.drop(Drop.SLOT_RANGE); // doWork runs outside the ring's fault handling: refuse here
             drops.count(Drop.SLOT_RANGE);
             return;
