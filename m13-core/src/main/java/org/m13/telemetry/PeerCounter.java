@@ -61,10 +61,10 @@ public enum PeerCounter implements TelemetryCounter {
     }
 
     @Override
-    public double scale() {
+    public double divisor() {
         return switch (this) {
-            case RTT_NANOS, JITTER_NANOS -> 1e-9;
-            case LOSS_PPM -> 1e-6;
+            case RTT_NANOS, JITTER_NANOS -> 1e9;
+            case LOSS_PPM -> 1e6;
             default -> 1.0;
         };
     }

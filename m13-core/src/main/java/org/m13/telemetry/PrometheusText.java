@@ -76,10 +76,10 @@ public final class PrometheusText {
                 escape(out, r.name());
                 out.append("\"} ");
                 long v = r.get(c);
-                if (c.scale() == 1.0) {
+                if (c.divisor() == 1.0) {
                     out.append(v);
                 } else {
-                    out.append(v * c.scale());
+                    out.append(v / c.divisor());
                 }
                 out.append('\n');
             }

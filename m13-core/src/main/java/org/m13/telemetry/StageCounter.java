@@ -55,7 +55,7 @@ public enum StageCounter implements TelemetryCounter {
     }
 
     @Override
-    public double scale() {
-        return this == MAX_DUTY_CYCLE_NANOS ? 1e-9 : 1.0;
+    public double divisor() {
+        return this == MAX_DUTY_CYCLE_NANOS ? 1e9 : 1.0;
     }
 }

@@ -16,6 +16,6 @@ public interface TelemetryCounter {
 
     CounterKind kind();
 
-    /** Multiplier from the stored integer to the exported unit (1e-9 for nanoseconds as seconds). */
-    double scale();
+    /** Divisor from the stored integer to the exported unit (1e9 for nanoseconds as seconds). */
+    double divisor();
 }

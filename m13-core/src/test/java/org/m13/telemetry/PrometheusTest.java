@@ -74,7 +74,9 @@ class PrometheusTest {
             w.heartbeat();
 
             TelemetrySnapshot snap = r.snapshot();
-            Map<String, Double> m = parse(PrometheusText.render(snap, snap.writerStatus()));
+            String text = PrometheusText.render(snap, snap.writerStatus());
+            assertTrue(text.contains("\nm13_peer_rtt_seconds{peer=\"node\\\"7\"} 0.04\n"), text);
+            Map<String, Double> m = parse(text);
             assertEquals(1.0, m.get("m13_telemetry_writer_up"));
             assertEquals(1.0, m.get("m13_telemetry_file_present"));
             assertEquals(25.0, m.get("m13_stage_events_total{stage=\"rx/decrypt\"}"));
