@@ -40,7 +40,10 @@ public enum DropReason {
     STAGE_FAULT(60, "a stage threw on this frame"),
     NO_SEND_KEY(70, "no send key for the peer"),
     SEQ_EXHAUSTED(71, "send sequence numbers exhausted under this key (rekey needed)"),
-    LINK_FULL(80, "the link could not take the frame");
+    LINK_FULL(80, "the link could not take the frame"),
+    CRITICAL_QUEUE_FULL(90, "scheduler's critical queue full"),
+    BULK_QUEUE_FULL(91, "scheduler's bulk queue full"),
+    SCHEDULER_DISCARDED(92, "queued in the scheduler at shutdown");
 
     /** One more than the largest id. */
     public static final int ID_LIMIT = idLimit();

@@ -98,8 +98,11 @@ class TelemetryLayoutTest {
         assertEquals(60, DropReason.STAGE_FAULT.id());
         assertEquals(71, DropReason.SEQ_EXHAUSTED.id());
         assertEquals(80, DropReason.LINK_FULL.id());
-        assertEquals(81, DropReason.ID_LIMIT);
-        assertEquals(30, DropReason.values().length);
+        assertEquals(90, DropReason.CRITICAL_QUEUE_FULL.id());
+        assertEquals(91, DropReason.BULK_QUEUE_FULL.id());
+        assertEquals(92, DropReason.SCHEDULER_DISCARDED.id());
+        assertEquals(93, DropReason.ID_LIMIT);
+        assertEquals(33, DropReason.values().length);
         assertEquals("auth_failed", DropReason.AUTH_FAILED.metricLabel());
         assertEquals("id_99", DropReason.metricLabel(99));
         assertTrue(DropReason.isReplay(21) && DropReason.isReplay(22) && !DropReason.isReplay(27));
