@@ -249,16 +249,30 @@ class LinkemRootTest {
         LinkParams lossy = LinkParams.CLEAN.withLoss(0.02);
         BitSet[] patterns = new BitSet[2];
         for (int run = 0; run < 2; run++) {
-            start(lossy, LinkParams.CLEAN, 20261201L);
-            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            long allocatedBefore = threads.getThreadAllocatedBytes(linkem.thread().getId());
-            Received r = exchange(node, "192.0.2.1", hub, "192.0.2.2", count, 50_000, 300);
-            long allocated = threads.getThreadAllocatedBytes(linkem.thread().getId()) - allocatedBefore;
-            System.out.printf(Locale.ROOT, "linkem relay thread allocated %d bytes while relaying %d frames%n",
-                    allocated, count);
-            assertTrue(allocated < 64 * 1024, "the relay path allocates: " + allocated + " bytes");
-            Counters c = linkem.counters(Relay.A);
-            assertEquals(count, c.get(Counter.RECEIVED), "every datagram reached the emulator");
+            Received r = null;
+            Counters c = null;
+            // The property is defined for a complete input: if the kernel dropped datagrams
+            // before the emulator saw them (a starved relay thread on a loaded machine), the
+            // attempt says nothing about the emulator and is repeated, at most three times.
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                start(lossy, LinkParams.CLEAN, 20261201L);
+                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                        .getThreadMXBean();
+                long allocatedBefore = threads.getThreadAllocatedBytes(linkem.thread().getId());
+                r = exchange(node, "192.0.2.1", hub, "192.0.2.2", count, 50_000, 300);
+                long allocated = threads.getThreadAllocatedBytes(linkem.thread().getId()) - allocatedBefore;
+                System.out.printf(Locale.ROOT, "linkem relay thread allocated %d bytes while relaying %d frames%n",
+                        allocated, count);
+                assertTrue(allocated < 64 * 1024, "the relay path allocates: " + allocated + " bytes");
+                c = linkem.counters(Relay.A);
+                if (c.get(Counter.RECEIVED) == count || attempt == 3) {
+                    break;
+                }
+                System.out.printf(Locale.ROOT, "linkem loss run %d attempt %d: only %d of %d reached the emulator;"
+                        + " repeating%n", run, attempt, c.get(Counter.RECEIVED), count);
+                stop();
+            }
+            assertEquals(count, c.get(Counter.RECEIVED), "every datagram reached the emulator (3 attempts)");
             assertEquals(r.count(), c.get(Counter.FORWARDED), "every forwarded datagram reached the hub");
             assertEquals(count - r.count(), c.get(Counter.LOST_RANDOM), "the only losses are the emulator's");
             double loss = (count - r.count()) / (double) count;
