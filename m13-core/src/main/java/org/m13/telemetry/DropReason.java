@@ -6,7 +6,7 @@ import java.util.Locale;
  * The drop-reason vocabulary the telemetry file exports: the same ids, names and labels
  * as {@code org.m13.stage.Drop} (m13-core cannot see m13-stages, which depends on it).
  * A stage records a drop by id, so {@code Drop.id()} indexes the record's drop area
- * directly; a test in m13-stages should assert that every {@code Drop} has the reason
+ * directly; {@code DropTest} in m13-stages asserts that every {@code Drop} has the reason
  * of the same id and name here. Ids are stable: add reasons with new ids below
  * {@link TelemetryLayout#DROP_SLOTS}, never renumber.
  */

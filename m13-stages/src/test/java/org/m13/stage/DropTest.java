@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,17 @@ import org.m13.crypto.ReplayWindow;
 import org.m13.wire.FrameStatus;
 
 class DropTest {
+    /** Telemetry (m13-core) exports drops by id: every stage reason has its twin there. */
+    @Test
+    void everyReasonIsExportedByTelemetryWithTheSameIdNameAndLabel() {
+        for (Drop d : Drop.values()) {
+            org.m13.telemetry.DropReason exported = org.m13.telemetry.DropReason.byIdOrNull(d.id());
+            assertNotNull(exported, d + " (id " + d.id() + ") is not in org.m13.telemetry.DropReason");
+            assertEquals(d.name(), exported.name(), "id " + d.id());
+            assertEquals(d.label(), exported.label(), "id " + d.id());
+        }
+    }
+
     @Test
     void idsAreUniqueAndRoundTrip() {
         for (Drop d : Drop.values()) {
