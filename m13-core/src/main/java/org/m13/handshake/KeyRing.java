@@ -163,6 +163,8 @@ public final class KeyRing<K extends AutoCloseable> implements AutoCloseable {
         }
     }
 
+    // Identity on purpose: one object installed for both directions is closed once.
+    @SuppressWarnings("ReferenceEquality")
     private static void closeEpoch(Epoch<?> e) {
         closeKey(e.send);
         if (e.receive != e.send) {
