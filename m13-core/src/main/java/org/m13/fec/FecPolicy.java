@@ -17,12 +17,17 @@ package org.m13.fec;
  * can arrive). Loss is rarely independent on radio links, so m is also at least the
  * mean burst length reported, whenever there is loss.
  *
- * <p>Estimate: the fraction lost of each report enters an exponentially weighted
- * average (weight 1/8), and the design rate is 1.5 times that average, a margin for
- * the noise of a few losses per report. Below {@value #CLEAN_LOSS} the link counts as
- * clean and m is 0: no repair overhead on a clean link, reached about 60 clean
- * reports after 2 % loss stops. If no choice meets the target (extreme loss), the one
- * with the lowest residual among those with m at most k is taken.
+ * <p>Estimate: the fraction lost of each report enters two exponentially weighted
+ * averages, a fast one (weight 1/8, about 8 reports) and a slow one (weight 1/32,
+ * about 32 reports, some 1000 frames: at 1 % a 32-frame report sees 0 or 1 loss, and
+ * 8 reports alone often dip to half the real rate). The estimate is the larger of the
+ * two (fast attack when loss rises, the slow average's memory when it is steady or
+ * falls), and the design rate is 1.5 times it, a margin for the noise of a few
+ * losses per report. The clean-link detector is the fast average alone: below
+ * {@value #CLEAN_LOSS} the link counts as clean and m is 0, so there is no repair
+ * overhead on a clean link, reached about 60 clean reports after 2 % loss stops (the
+ * slow average does not delay it). If no choice meets the target (extreme loss), the
+ * one with the lowest residual among those with m at most k is taken.
  */
 public final class FecPolicy {
     /** Smoothed loss rate below which no repair is sent. */
@@ -30,12 +35,15 @@ public final class FecPolicy {
     /** Default target: 0.01 % of sources lost after FEC. */
     public static final double DEFAULT_TARGET = 1e-4;
 
-    private static final double WEIGHT = 1.0 / 8;
+    private static final double FAST_WEIGHT = 1.0 / 8;
+    private static final double SLOW_WEIGHT = 1.0 / 32;
     private static final double MARGIN = 1.5;
 
     private final double target;
     private final int maxK;
     private final double[] binomialRow = new double[Fec.MAX_K + Fec.MAX_M + 1];
+    private double fastLoss;
+    private double slowLoss;
     private double smoothedLoss;
     private int burst;
     private int k;
@@ -65,14 +73,22 @@ public final class FecPolicy {
      * @param meanBurst16 packets per loss event x 16, as in the feedback report
      */
     public void onReport(int fractionLost, int meanBurst16) {
-        smoothedLoss += WEIGHT * (fractionLost / 65536.0 - smoothedLoss);
+        double sample = fractionLost / 65536.0;
+        fastLoss += FAST_WEIGHT * (sample - fastLoss);
+        slowLoss += SLOW_WEIGHT * (sample - slowLoss);
+        smoothedLoss = Math.max(fastLoss, slowLoss);
         burst = (meanBurst16 + 15) / 16;
+        if (fastLoss < CLEAN_LOSS) {
+            k = maxK; // clean by the fast average, whatever the slow one still remembers
+            m = 0;
+            return;
+        }
         choose(Math.min(0.5, smoothedLoss * MARGIN));
     }
 
     /** Chooses k and m for a design loss rate p directly (also used by {@link #onReport}). */
     void choose(double p) {
-        if (smoothedLoss < CLEAN_LOSS && p < CLEAN_LOSS * MARGIN) {
+        if (p < CLEAN_LOSS * MARGIN) {
             k = maxK;
             m = 0;
             return;
@@ -133,7 +149,7 @@ public final class FecPolicy {
         return m;
     }
 
-    /** The smoothed loss rate (0..1). */
+    /** The smoothed loss rate (0..1): the larger of the fast and the slow average. */
     public double smoothedLoss() {
         return smoothedLoss;
     }

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ReceiverStatsTest {
@@ -53,8 +55,9 @@ class ReceiverStatsTest {
         assertEquals(1099, r.highestSeq());
         assertEquals(4, r.cumulativeLost());
         assertEquals((4L << 16) / 100, r.fractionLost()); // 4 of the 100 expected
-        // 4 lost (5 at arrival, one came late) over 3 loss events: late frames shorten the mean.
-        assertEquals(4 * 16 / 3, r.meanBurst16());
+        // 4 lost over 2 loss events (1002; 1010..1012): the late 1020 arrived within the
+        // reorder window, so it is neither a loss nor a loss event.
+        assertEquals(4 * 16 / 2, r.meanBurst16());
         assertEquals(3, r.longestBurst());
         assertEquals(96, r.packets());
         assertEquals(96_000 * 10, r.receiveRate()); // 96 000 bytes in 0.1 s
@@ -72,6 +75,132 @@ class ReceiverStatsTest {
         assertEquals(0, r.meanBurst16());
         assertEquals(4, r.cumulativeLost());
         assertEquals(32, r.packets());
+    }
+
+    /** Frames 0..n-1 with each block of 8 sent reversed: reordered up to 7 places, none lost. */
+    @Test
+    void aReorderedButCompleteStreamReportsNoLoss() {
+        ReceiverStats stats = new ReceiverStats(0);
+        ByteBuffer b = ByteBuffer.allocate(FeedbackReport.BYTES);
+        FeedbackReport r = new FeedbackReport();
+        long expected = 0;
+        int reports = 0;
+        for (long block = 0; block < 1000; block++) {
+            for (long i = 7; i >= 0; i--) {
+                stats.onPacket(block * 8 + i, 100, 0, 0);
+                if (stats.reportDue(0)) {
+                    assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, MS));
+                    r.wrap(b, 0);
+                    assertEquals(0, r.fractionLost(), "report " + reports);
+                    assertEquals(0, r.cumulativeLost(), "report " + reports);
+                    assertEquals(0, r.meanBurst16());
+                    assertEquals(0, r.longestBurst());
+                    reports++;
+                }
+                expected++;
+            }
+        }
+        assertEquals(expected / ReceiverStats.REPORT_EVERY_PACKETS, reports);
+        assertEquals(7999, stats.highest());
+        assertEquals(0, stats.cumulativeLost());
+    }
+
+    /** Reordering across a report boundary: the early gap is not reported, the late frame not cancelled. */
+    @Test
+    void aGapFilledAfterTheReportIsNotLoss() {
+        ReceiverStats stats = new ReceiverStats(0);
+        ByteBuffer b = ByteBuffer.allocate(FeedbackReport.BYTES);
+        FeedbackReport r = new FeedbackReport();
+        for (long seq = 0; seq < 200; seq++) {
+            if (seq != 30) {
+                stats.onPacket(seq, 100, 0, 0);
+            }
+            if (seq == 40) {
+                stats.onPacket(30, 100, 0, 0); // ten places late, in the next interval
+            }
+            if (stats.reportDue(0)) {
+                assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, MS));
+                assertEquals(0, r.wrap(b, 0).fractionLost());
+                assertEquals(0, r.cumulativeLost());
+            }
+        }
+        assertEquals(0, stats.cumulativeLost());
+    }
+
+    /** Real losses on a reordering stream: each counted once, exactly, with the right bursts. */
+    @Test
+    void realLossesAmongReorderedFramesAreCountedExactly() {
+        ReceiverStats stats = new ReceiverStats(0);
+        ByteBuffer b = ByteBuffer.allocate(FeedbackReport.BYTES);
+        FeedbackReport r = new FeedbackReport();
+        SplittableRandom random = new SplittableRandom(7);
+        long n = 100_000;
+        boolean[] lost = new boolean[(int) n];
+        long lostCount = 0;
+        for (int i = 20; i < n; i++) { // the first frames arrive first whatever the reordering
+            if (random.nextInt(100) < 2) {
+                int burst = 1 + random.nextInt(3);
+                for (int j = i; j < Math.min(n - ReceiverStats.REORDER_WINDOW, i + burst); j++) {
+                    lost[j] = true;
+                    lostCount++;
+                }
+                i += burst;
+            }
+        }
+        // Arrival order: each frame delayed by 0..9 places (a sort on seq + random jitter).
+        long[] keys = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = ((long) i + random.nextInt(10)) << 20 | i;
+        }
+        Arrays.sort(keys);
+        long lastCumulative = 0;
+        long reportsWithLoss = 0;
+        for (long key : keys) {
+            int seq = (int) (key & 0xFFFFF);
+            if (lost[seq]) {
+                continue;
+            }
+            stats.onPacket(seq, 100, 0, 0);
+            if (stats.reportDue(0)) {
+                assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, MS));
+                r.wrap(b, 0);
+                assertTrue(r.cumulativeLost() >= lastCumulative, "cumulative loss never goes back");
+                lastCumulative = r.cumulativeLost();
+                reportsWithLoss += r.fractionLost() == 0 ? 0 : 1;
+            }
+        }
+        assertEquals(lostCount, stats.cumulativeLost(), "every loss counted once, no reordering counted");
+        assertTrue(reportsWithLoss > 0);
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, MS));
+        assertEquals(lostCount, r.wrap(b, 0).cumulativeLost());
+    }
+
+    @Test
+    void burstsAreCountedWhenTheyLeaveTheWindow() {
+        ReceiverStats stats = new ReceiverStats(0);
+        ByteBuffer b = ByteBuffer.allocate(FeedbackReport.BYTES);
+        // 0..99 with 10..12 lost and 20 lost, 21 late behind 22; then a jump of 1000 (all lost).
+        for (long seq = 0; seq < 100; seq++) {
+            if ((seq >= 10 && seq <= 12) || seq == 20 || seq == 21) {
+                continue;
+            }
+            stats.onPacket(seq, 100, 0, 0);
+            if (seq == 22) {
+                stats.onPacket(21, 100, 0, 0);
+            }
+        }
+        assertEquals(4, stats.cumulativeLost(), "10..12 and 20 left the window; 21 arrived within it");
+        stats.onPacket(1100, 100, 0, 0); // 100..1099 lost: one burst of 1000
+        assertEquals(4 + 1000 - (ReceiverStats.REORDER_WINDOW - 1), stats.cumulativeLost(),
+                "the last 63 of the burst are still within the window");
+        stats.onPacket(1100 + ReceiverStats.REORDER_WINDOW, 100, 0, 0); // pushes the whole burst out
+        assertEquals(1004, stats.cumulativeLost());
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, MS));
+        FeedbackReport r = new FeedbackReport().wrap(b, 0);
+        assertEquals(1004, r.cumulativeLost());
+        assertEquals(1000, r.longestBurst());
+        assertEquals(1004 * 16 / 3, r.meanBurst16()); // events 10..12, 20, 100..1099
+        assertEquals(ReceiverStats.fraction(1004, 1165), r.fractionLost()); // 0..1164 expected
     }
 
     @Test
