@@ -1,14 +1,17 @@
 package org.m13.telemetry;
 
 import java.util.Locale;
+import org.m13.crypto.AeadStatus;
+import org.m13.crypto.ReplayWindow;
+import org.m13.wire.FrameStatus;
 
 /**
- * The drop-reason vocabulary the telemetry file exports: the same ids, names and labels
- * as {@code org.m13.stage.Drop} (m13-core cannot see m13-stages, which depends on it).
- * A stage records a drop by id, so {@code Drop.id()} indexes the record's drop area
- * directly; {@code DropTest} in m13-stages asserts that every {@code Drop} has the reason
- * of the same id and name here. Ids are stable: add reasons with new ids below
- * {@link TelemetryLayout#DROP_SLOTS}, never renumber.
+ * Why a stage dropped a frame: the one drop vocabulary, counted by the stages and
+ * exported by the telemetry file (a record's drop area is indexed by {@link #id()}).
+ * Ids are stable: add new reasons with new ids below {@link TelemetryLayout#DROP_SLOTS},
+ * never renumber. Ids are grouped by the stage that drops: parse 1-19, decrypt 20-39,
+ * classify 40-49, scatter and its sinks 50-59, the stage thread 60-69, seal 70-79,
+ * link-tx 80-89, scheduler 90-99. {@link #NONE} (0) marks an event nobody dropped.
  */
 public enum DropReason {
     NONE(0, "not dropped"),
@@ -67,6 +70,54 @@ public enum DropReason {
     /** Human-readable description. */
     public String label() {
         return label;
+    }
+
+    /** The reason with this id. */
+    public static DropReason byId(int id) {
+        DropReason drop = id >= 0 && id < BY_ID.length ? BY_ID[id] : null;
+        if (drop == null) {
+            throw new IllegalArgumentException("no drop reason " + id);
+        }
+        return drop;
+    }
+
+    /** Maps a {@link FrameStatus} code (from the header checks); OK maps to {@link #NONE}. */
+    public static DropReason ofFrameStatus(int code) {
+        return switch (FrameStatus.of(code)) {
+            case OK -> NONE;
+            case TOO_SHORT -> TOO_SHORT;
+            case BAD_ETHERTYPE -> BAD_ETHERTYPE;
+            case BAD_MAGIC -> BAD_MAGIC;
+            case BAD_VERSION -> BAD_VERSION;
+            case BAD_CRYPTO -> BAD_CRYPTO;
+            case RESERVED_FLAG -> RESERVED_FLAG;
+            case BAD_LENGTH -> BAD_LENGTH;
+            case NONZERO_PADDING -> NONZERO_PADDING;
+        };
+    }
+
+    /** Maps an {@link AeadStatus} code (a native open's result); OK maps to {@link #NONE}. */
+    public static DropReason ofAead(int code) {
+        return switch (AeadStatus.of(code)) {
+            case OK -> NONE;
+            case BAD_LENGTH -> AEAD_BAD_LENGTH;
+            case NOT_ENCRYPTED -> NOT_ENCRYPTED;
+            case REFLECTED -> REFLECTED;
+            case BAD_NONCE -> BAD_NONCE;
+            case AUTH_FAILED -> AUTH_FAILED;
+            case SEQ_MISMATCH -> SEQ_MISMATCH;
+            case CLOSED -> KEY_CLOSED;
+            case INTERNAL -> AEAD_INTERNAL;
+        };
+    }
+
+    /** Maps a replay-window verdict; ACCEPT maps to {@link #NONE}. */
+    public static DropReason ofReplay(ReplayWindow.Status status) {
+        return switch (status) {
+            case ACCEPT -> NONE;
+            case DUPLICATE -> REPLAY_DUPLICATE;
+            case TOO_OLD -> REPLAY_TOO_OLD;
+        };
     }
 
     /** The {@code reason} label value in Prometheus and the monitor: the name in lower case. */

@@ -1,5 +1,6 @@
 package org.m13.stage;
 
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
@@ -14,8 +15,8 @@ import org.m13.wire.Wire;
  * protocol sends it (docs/PROTOCOL.md: registration, echo, handshake): REGISTRATION,
  * CONTROL, HANDSHAKE, and FRAGMENT of a handshake message; a cleartext FIN, FEEDBACK,
  * TUNNEL, FEC or non-handshake fragment would let anyone inject or tear down traffic
- * ({@link Drop#CLEARTEXT_REFUSED}). A frame from an unknown peer may only register
- * ({@link Drop#UNKNOWN_PEER}).
+ * ({@link DropReason#CLEARTEXT_REFUSED}). A frame from an unknown peer may only register
+ * ({@link DropReason#UNKNOWN_PEER}).
  */
 public final class Classify implements Stage {
     private final SlotPool pool;
@@ -79,17 +80,17 @@ public final class Classify implements Stage {
         Disposition disposition = dispositionOf(flags);
         event.disposition(disposition);
         if (header.crypto() == Wire.CRYPTO_CLEARTEXT && !cleartextAllowed(flags)) {
-            drop(event, Drop.CLEARTEXT_REFUSED);
+            drop(event, DropReason.CLEARTEXT_REFUSED);
             return;
         }
         if (event.peer() == FrameEvent.NO_PEER && disposition != Disposition.REGISTRATION) {
-            drop(event, Drop.UNKNOWN_PEER);
+            drop(event, DropReason.UNKNOWN_PEER);
             return;
         }
         classified[disposition.id()]++;
     }
 
-    private void drop(FrameEvent event, Drop reason) {
+    private void drop(FrameEvent event, DropReason reason) {
         event.drop(reason);
         drops.count(reason);
     }
@@ -104,7 +105,7 @@ public final class Classify implements Stage {
         return classified[disposition.id()];
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

@@ -3,6 +3,7 @@ package org.m13.stage;
 import org.m13.crypto.AeadStatus;
 import org.m13.crypto.AesGcm;
 import org.m13.crypto.ReplayWindow;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.FrameStatus;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
@@ -12,7 +13,7 @@ import org.m13.wire.Wire;
  * encrypted ({@link M13Header#checkInner}: reserved flag, padding, exact length).
  *
  * <p>Order for an AES-256-GCM frame, cheapest refusal first: the peer's key for the
- * frame's key phase ({@link Drop#NO_SESSION}); the replay window's
+ * frame's key phase ({@link DropReason#NO_SESSION}); the replay window's
  * {@link ReplayWindow#check} on the nonce's sequence number, before any AES work; the
  * native {@link AesGcm#openFrame} (refuses reflections, bad nonces, bad tags); then
  * {@link ReplayWindow#update}, only now that the tag verified, which also catches the
@@ -58,24 +59,24 @@ public final class Decrypt implements Stage {
             int keyPhase = header.keyPhase();
             AesGcm key = sessions.openKey(event.peer(), keyPhase);
             if (key == null) {
-                drop(event, Drop.NO_SESSION);
+                drop(event, DropReason.NO_SESSION);
                 return;
             }
             ReplayWindow window = sessions.replayWindow(event.peer(), keyPhase);
             long seq = header.nonceSeq();
-            Drop replay = Drop.ofReplay(window.check(seq));
-            if (replay != Drop.NONE) {
+            DropReason replay = DropReason.ofReplay(window.check(seq));
+            if (replay != DropReason.NONE) {
                 drop(event, replay);
                 return;
             }
             int status = key.openFrame(pool.address() + header.sigIndex(), length - Wire.ETH_HEADER_BYTES,
                     ourDirection);
             if (status != AeadStatus.OK.code()) {
-                drop(event, Drop.ofAead(status));
+                drop(event, DropReason.ofAead(status));
                 return;
             }
-            replay = Drop.ofReplay(window.update(seq));
-            if (replay != Drop.NONE) {
+            replay = DropReason.ofReplay(window.update(seq));
+            if (replay != DropReason.NONE) {
                 drop(event, replay);
                 return;
             }
@@ -85,11 +86,11 @@ public final class Decrypt implements Stage {
         }
         int inner = header.checkInner(length);
         if (inner != FrameStatus.OK.code()) {
-            drop(event, Drop.ofFrameStatus(inner));
+            drop(event, DropReason.ofFrameStatus(inner));
         }
     }
 
-    private void drop(FrameEvent event, Drop reason) {
+    private void drop(FrameEvent event, DropReason reason) {
         event.drop(reason);
         drops.count(reason);
     }
@@ -109,7 +110,7 @@ public final class Decrypt implements Stage {
         return cleartext;
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

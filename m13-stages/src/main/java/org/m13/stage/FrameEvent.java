@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import org.m13.telemetry.DropReason;
 
 /**
  * The ring event: which frame, where, from whom, where it goes and why not. Events are
@@ -13,7 +14,7 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
  *   length      frame bytes from offset (ETH + M13 header + body)
  *   peer        peer index from parse ({@link #NO_PEER} when unknown)
  *   disposition set by classify
- *   drop        first reason a stage refused the frame ({@link Drop#NONE} if none)
+ *   drop        first reason a stage refused the frame ({@link DropReason#NONE} if none)
  *   rxNanos     when the producer took the frame off the link or tun
  *   departNanos earliest departure time (send side; 0 = at once)
  * </pre>
@@ -27,7 +28,7 @@ public final class FrameEvent {
     private int length;
     private int peer = NO_PEER;
     private Disposition disposition = Disposition.PENDING;
-    private Drop drop = Drop.NONE;
+    private DropReason drop = DropReason.NONE;
     private long rxNanos;
     private long departNanos;
     private boolean handedOff;
@@ -40,7 +41,7 @@ public final class FrameEvent {
         this.length = length;
         this.peer = NO_PEER;
         this.disposition = Disposition.PENDING;
-        this.drop = Drop.NONE;
+        this.drop = DropReason.NONE;
         this.rxNanos = rxNanos;
         this.departNanos = 0;
         this.handedOff = false;
@@ -79,18 +80,18 @@ public final class FrameEvent {
         return this;
     }
 
-    public Drop drop() {
+    public DropReason drop() {
         return drop;
     }
 
     public boolean isDropped() {
-        return drop != Drop.NONE;
+        return drop != DropReason.NONE;
     }
 
     /** Marks the frame dropped; the first reason stays (later stages pass a dropped frame by). */
     @CanIgnoreReturnValue
-    public FrameEvent drop(Drop reason) {
-        if (drop == Drop.NONE) {
+    public FrameEvent drop(DropReason reason) {
+        if (drop == DropReason.NONE) {
             drop = reason;
         }
         return this;

@@ -2,6 +2,7 @@ package org.m13.stage;
 
 import com.lmax.disruptor.EventHandler;
 import java.util.Objects;
+import org.m13.telemetry.DropReason;
 
 /**
  * Stages fused on one ring consumer thread: each event runs through every stage in
@@ -9,7 +10,7 @@ import java.util.Objects;
  *
  * <p>Thread-tier errors: a stage that throws on an event is counted
  * ({@link #faults(int)}), its first exception kept ({@link #firstFault(int)}), and the
- * event is marked {@link Drop#STAGE_FAULT}, so later stages pass it by and release still
+ * event is marked {@link DropReason#STAGE_FAULT}, so later stages pass it by and release still
  * frees its slot. Nothing propagates to the ring's processor, whose thread would die and
  * stall the ring when it wraps.
  *
@@ -55,7 +56,7 @@ public final class FusedHandler implements EventHandler<FrameEvent> {
                 if (firstFaults[i] == null) {
                     firstFaults[i] = e;
                 }
-                event.drop(Drop.STAGE_FAULT);
+                event.drop(DropReason.STAGE_FAULT);
             }
         }
     }

@@ -2,6 +2,7 @@ package org.m13.stage;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Assembler;
 
 /**
@@ -9,7 +10,7 @@ import org.m13.wire.Assembler;
  * one {@link Assembler} per peer (bounded, preallocated) and hands each complete
  * message, or an unfragmented HANDSHAKE body, to a {@link MessageSink}. Duplicate
  * fragments are taken (the assembler counts them); a fragment the assembler rejects is
- * refused as {@link Drop#FRAGMENT_REFUSED}, its detailed reason in
+ * refused as {@link DropReason#FRAGMENT_REFUSED}, its detailed reason in
  * {@link #assembler(int)}'s counters.
  *
  * <p>Every FRAGMENT frame comes here for now; when jumbo tunnel packets are fragmented
@@ -40,15 +41,15 @@ public final class HandshakeReassembly implements Sink {
     }
 
     @Override
-    public Drop deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
+    public DropReason deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
         int peer = event.peer();
         if (peer < 0 || peer >= assemblers.length) {
-            return Drop.UNKNOWN_PEER;
+            return DropReason.UNKNOWN_PEER;
         }
         if (event.disposition() != Disposition.FRAGMENT) {
             messages.onMessage(peer, buffer, bodyIndex, bodyLength);
             delivered++;
-            return Drop.NONE;
+            return DropReason.NONE;
         }
         Assembler assembler = assemblers[peer];
         int result = assembler.feed(buffer, bodyIndex, bodyLength, clock.nanoTime());
@@ -56,9 +57,9 @@ public final class HandshakeReassembly implements Sink {
             messages.onMessage(peer, assembler.message(result), 0, assembler.messageLength(result));
             assembler.release(result);
             delivered++;
-            return Drop.NONE;
+            return DropReason.NONE;
         }
-        return result == Assembler.DROPPED ? Drop.FRAGMENT_REFUSED : Drop.NONE;
+        return result == Assembler.DROPPED ? DropReason.FRAGMENT_REFUSED : DropReason.NONE;
     }
 
     /**

@@ -1,8 +1,10 @@
 package org.m13.stage;
 
+import org.m13.telemetry.DropReason;
+
 /**
  * Last send stage before release: hands each sealed frame to the link. A frame the link
- * cannot take is dropped as {@link Drop#LINK_FULL}; release frees its slot either way.
+ * cannot take is dropped as {@link DropReason#LINK_FULL}; release frees its slot either way.
  * Unpaced chains only: on a paced chain the {@link Scheduler} sends to the link itself.
  */
 public final class LinkTx implements Stage {
@@ -30,8 +32,8 @@ public final class LinkTx implements Stage {
         }
         events++;
         if (!link.send(pool.buffer(), pool.base(event.slot()) + event.offset(), event.length())) {
-            event.drop(Drop.LINK_FULL);
-            drops.count(Drop.LINK_FULL);
+            event.drop(DropReason.LINK_FULL);
+            drops.count(DropReason.LINK_FULL);
             return;
         }
         sent++;
@@ -52,7 +54,7 @@ public final class LinkTx implements Stage {
         return bytes;
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

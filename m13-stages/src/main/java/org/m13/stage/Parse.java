@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import java.nio.ByteBuffer;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.FrameStatus;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
@@ -9,7 +10,7 @@ import org.m13.wire.Wire;
  * First receive stage: checks that the frame lies within its slot, runs the outer header
  * checks ({@link M13Header#checkOuter}: size, EtherType, magic, version, crypto mode,
  * key-phase bits) and finds the peer. An encrypted frame from an unknown peer is dropped
- * here ({@link Drop#UNKNOWN_PEER}); a cleartext one goes on with
+ * here ({@link DropReason#UNKNOWN_PEER}); a cleartext one goes on with
  * {@link FrameEvent#NO_PEER}, because registration comes from peers not yet known
  * (classify decides what such a frame may be).
  */
@@ -40,25 +41,25 @@ public final class Parse implements Stage {
         int offset = event.offset();
         int length = event.length();
         if (!pool.holds(slot, offset, length)) {
-            drop(event, Drop.SLOT_RANGE);
+            drop(event, DropReason.SLOT_RANGE);
             return;
         }
         ByteBuffer buffer = pool.buffer();
         int frame = pool.base(slot) + offset;
         int status = header.wrap(buffer, frame).checkOuter(length);
         if (status != FrameStatus.OK.code()) {
-            drop(event, Drop.ofFrameStatus(status));
+            drop(event, DropReason.ofFrameStatus(status));
             return;
         }
         int peer = peers.peerOf(buffer, frame);
         if (peer == FrameEvent.NO_PEER && header.crypto() != Wire.CRYPTO_CLEARTEXT) {
-            drop(event, Drop.UNKNOWN_PEER);
+            drop(event, DropReason.UNKNOWN_PEER);
             return;
         }
         event.peer(peer);
     }
 
-    private void drop(FrameEvent event, Drop reason) {
+    private void drop(FrameEvent event, DropReason reason) {
         event.drop(reason);
         drops.count(reason);
     }
@@ -68,7 +69,7 @@ public final class Parse implements Stage {
         return events;
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import java.util.Objects;
+import org.m13.telemetry.DropReason;
 
 /**
  * Last stage of every chain: returns the frame's slot to the pool, delivered or dropped,
@@ -68,7 +69,7 @@ public final class Release implements Stage {
         return delivered;
     }
 
-    /** Released frames some stage dropped ({@link #drops(Drop)} by reason). */
+    /** Released frames some stage dropped ({@link #drops(DropReason)} by reason). */
     public long dropped() {
         return drops.total();
     }
@@ -83,7 +84,7 @@ public final class Release implements Stage {
         return slotless;
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

@@ -2,6 +2,7 @@ package org.m13.stage;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
 
@@ -60,20 +61,20 @@ public final class Scatter implements Stage {
             case PENDING -> null;
         };
         if (sink == null) {
-            drop(event, Drop.NO_DESTINATION);
+            drop(event, DropReason.NO_DESTINATION);
             return;
         }
         ByteBuffer buffer = pool.buffer();
         int bodyIndex = header.wrap(buffer, pool.base(event.slot()) + event.offset()).bodyIndex();
-        Drop refused = sink.deliver(event, buffer, bodyIndex, event.length() - Wire.MIN_FRAME_BYTES);
-        if (refused != Drop.NONE) {
+        DropReason refused = sink.deliver(event, buffer, bodyIndex, event.length() - Wire.MIN_FRAME_BYTES);
+        if (refused != DropReason.NONE) {
             drop(event, refused);
             return;
         }
         delivered[disposition.id()]++;
     }
 
-    private void drop(FrameEvent event, Drop reason) {
+    private void drop(FrameEvent event, DropReason reason) {
         event.drop(reason);
         drops.count(reason);
     }
@@ -88,7 +89,7 @@ public final class Scatter implements Stage {
         return delivered[disposition.id()];
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import java.util.Objects;
+import org.m13.telemetry.DropReason;
 
 /**
  * Send side, between seal and the link: two bounded queues, critical and bulk, drained by
@@ -20,11 +21,11 @@ import java.util.Objects;
  * and anything left PENDING, so an unlabelled flood cannot starve the control plane.
  * Critical frames are few (handshakes, keepalives, feedback); strict priority is meant.
  *
- * <p>Drops: a frame that does not lie within its slot ({@link Drop#SLOT_RANGE}, refused
- * here because {@code doWork} runs outside the ring's fault handling); a full queue refuses the frame ({@link Drop#CRITICAL_QUEUE_FULL},
- * {@link Drop#BULK_QUEUE_FULL}; the event keeps its slot and release frees it); a link
- * that refuses a due frame costs that frame ({@link Drop#LINK_FULL}, freed here); frames
- * still queued at shutdown are freed and counted as {@link Drop#SCHEDULER_DISCARDED}.
+ * <p>Drops: a frame that does not lie within its slot ({@link DropReason#SLOT_RANGE}, refused
+ * here because {@code doWork} runs outside the ring's fault handling); a full queue refuses the frame ({@link DropReason#CRITICAL_QUEUE_FULL},
+ * {@link DropReason#BULK_QUEUE_FULL}; the event keeps its slot and release frees it); a link
+ * that refuses a due frame costs that frame ({@link DropReason#LINK_FULL}, freed here); frames
+ * still queued at shutdown are freed and counted as {@link DropReason#SCHEDULER_DISCARDED}.
  */
 public final class Scheduler implements Stage {
     public static final int DEFAULT_QUEUE_FRAMES = 1024;
@@ -81,14 +82,14 @@ public final class Scheduler implements Stage {
         int offset = event.offset();
         int length = event.length();
         if (length <= 0 || !pool.holds(slot, offset, length)) {
-            event.drop(Drop.SLOT_RANGE); // doWork runs outside the ring's fault handling: refuse here
-            drops.count(Drop.SLOT_RANGE);
+            event.drop(DropReason.SLOT_RANGE); // doWork runs outside the ring's fault handling: refuse here
+            drops.count(DropReason.SLOT_RANGE);
             return;
         }
         boolean isCritical = CRITICAL[event.disposition().id()];
         FrameQueue queue = isCritical ? critical : bulk;
         if (!queue.offer(slot, offset, length)) {
-            Drop reason = isCritical ? Drop.CRITICAL_QUEUE_FULL : Drop.BULK_QUEUE_FULL;
+            DropReason reason = isCritical ? DropReason.CRITICAL_QUEUE_FULL : DropReason.BULK_QUEUE_FULL;
             event.drop(reason);
             drops.count(reason);
             return;
@@ -135,7 +136,7 @@ public final class Scheduler implements Stage {
                     sentBulk++;
                 }
             } else {
-                drops.count(Drop.LINK_FULL);
+                drops.count(DropReason.LINK_FULL);
             }
             pool.free(slot);
         }
@@ -159,7 +160,7 @@ public final class Scheduler implements Stage {
         return pacer.rateBitsPerSecond();
     }
 
-    /** Frees every queued frame (counted as {@link Drop#SCHEDULER_DISCARDED}). */
+    /** Frees every queued frame (counted as {@link DropReason#SCHEDULER_DISCARDED}). */
     @Override
     public void onShutdown() {
         discard(critical);
@@ -171,7 +172,7 @@ public final class Scheduler implements Stage {
         while (!queue.isEmpty()) {
             int slot = queue.headSlot();
             queue.remove();
-            drops.count(Drop.SCHEDULER_DISCARDED);
+            drops.count(DropReason.SCHEDULER_DISCARDED);
             pool.free(slot);
         }
     }
@@ -207,7 +208,7 @@ public final class Scheduler implements Stage {
         return bulk.size();
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

@@ -2,6 +2,7 @@ package org.m13.stage;
 
 import org.m13.crypto.AeadStatus;
 import org.m13.crypto.AesGcm;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
 
@@ -13,8 +14,8 @@ import org.m13.wire.Wire;
  * (ETH + M13 header + body). Seal writes the rest of the header
  * ({@link M13Header#writeForSeal}: crypto, the peer's key phase, length, padding), takes
  * the peer's next sequence number and lets {@link AesGcm#sealFrame} write nonce, seq and
- * tag. Refusals: {@link Drop#SLOT_RANGE} (frame outside its slot or shorter than the
- * headers), {@link Drop#NO_SEND_KEY}, {@link Drop#SEQ_EXHAUSTED}, and the AEAD's own
+ * tag. Refusals: {@link DropReason#SLOT_RANGE} (frame outside its slot or shorter than the
+ * headers), {@link DropReason#NO_SEND_KEY}, {@link DropReason#SEQ_EXHAUSTED}, and the AEAD's own
  * failures.
  */
 public final class Seal implements Stage {
@@ -52,18 +53,18 @@ public final class Seal implements Stage {
         int offset = event.offset();
         int length = event.length();
         if (length < Wire.MIN_FRAME_BYTES || !pool.holds(slot, offset, length)) {
-            drop(event, Drop.SLOT_RANGE);
+            drop(event, DropReason.SLOT_RANGE);
             return;
         }
         int peer = event.peer();
         AesGcm key = sessions.sealKey(peer);
         if (key == null) {
-            drop(event, Drop.NO_SEND_KEY);
+            drop(event, DropReason.NO_SEND_KEY);
             return;
         }
         long seq = sessions.nextSeq(peer);
         if (seq == SendSessions.EXHAUSTED) {
-            drop(event, Drop.SEQ_EXHAUSTED);
+            drop(event, DropReason.SEQ_EXHAUSTED);
             return;
         }
         header.wrap(pool.buffer(), pool.base(slot) + offset);
@@ -71,13 +72,13 @@ public final class Seal implements Stage {
         int status = key.sealFrame(pool.address() + header.sigIndex(), length - Wire.ETH_HEADER_BYTES, seq,
                 ourDirection);
         if (status != AeadStatus.OK.code()) {
-            drop(event, Drop.ofAead(status));
+            drop(event, DropReason.ofAead(status));
             return;
         }
         sealed++;
     }
 
-    private void drop(FrameEvent event, Drop reason) {
+    private void drop(FrameEvent event, DropReason reason) {
         event.drop(reason);
         drops.count(reason);
     }
@@ -91,7 +92,7 @@ public final class Seal implements Stage {
         return sealed;
     }
 
-    public long drops(Drop reason) {
+    public long drops(DropReason reason) {
         return drops.get(reason);
     }
 

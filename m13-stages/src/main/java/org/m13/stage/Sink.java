@@ -1,6 +1,7 @@
 package org.m13.stage;
 
 import java.nio.ByteBuffer;
+import org.m13.telemetry.DropReason;
 
 /**
  * A destination scatter hands a frame's body to: tun-write, control, handshake
@@ -10,13 +11,13 @@ import java.nio.ByteBuffer;
  */
 @FunctionalInterface
 public interface Sink {
-    /** A destination not built yet: every frame routed to it is dropped as {@link Drop#NO_DESTINATION}. */
-    Sink UNWIRED = (event, buffer, bodyIndex, bodyLength) -> Drop.NO_DESTINATION;
+    /** A destination not built yet: every frame routed to it is dropped as {@link DropReason#NO_DESTINATION}. */
+    Sink UNWIRED = (event, buffer, bodyIndex, bodyLength) -> DropReason.NO_DESTINATION;
 
     /**
      * Hands the body on.
      *
-     * @return {@link Drop#NONE} when the sink took the frame, else why it refused it
+     * @return {@link DropReason#NONE} when the sink took the frame, else why it refused it
      */
-    Drop deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength);
+    DropReason deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength);
 }

@@ -1,5 +1,7 @@
 package org.m13.stage;
 
+import org.m13.telemetry.DropReason;
+
 /**
  * One job on one frame. A stage knows nothing of threads, cores or rings: a test calls
  * {@link #onEvent} directly, and the topology decides which thread runs it (stages fused
@@ -7,7 +9,7 @@ package org.m13.stage;
  *
  * <p>Contract: a stage passes an event that is already dropped through untouched
  * (release is the exception: it exists to free those), refuses a frame by
- * {@link FrameEvent#drop(Drop)} and counting the reason, and never allocates, locks or
+ * {@link FrameEvent#drop(DropReason)} and counting the reason, and never allocates, locks or
  * logs per frame.
  */
 public interface Stage {

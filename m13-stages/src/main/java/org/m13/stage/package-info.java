@@ -6,7 +6,7 @@
  * ({@link org.m13.stage.RingPipeline}).
  *
  * <p>Events carry a slot index, offset and length, never packet bytes. A stage that
- * cannot handle a frame marks the event with a {@link org.m13.stage.Drop} reason and
+ * cannot handle a frame marks the event with a {@link org.m13.stage.DropReason} reason and
  * every later stage but release passes it by; release counts the reason and frees the
  * slot. Nothing on the per-frame path allocates, locks or logs.
  */
@@ -14,3 +14,4 @@
 package org.m13.stage;
 
 import com.google.errorprone.annotations.CheckReturnValue;
+import org.m13.telemetry.DropReason;

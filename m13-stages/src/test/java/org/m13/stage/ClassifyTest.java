@@ -7,6 +7,7 @@ import static org.m13.stage.TestFrames.NODE_MAC;
 import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
@@ -86,7 +87,7 @@ class ClassifyTest {
                     (byte) Wire.CRYPTO_AES_256_GCM);
             FrameEvent e = new FrameEvent().received(slot, 0, length, 0).peer(0);
             classify.onEvent(e);
-            assertEquals(Drop.NONE, e.drop(), hex(flags));
+            assertEquals(DropReason.NONE, e.drop(), hex(flags));
             assertEquals(Classify.dispositionOf(flags), e.disposition(), hex(flags));
         }
         assertEquals(64, classify.classified(Disposition.FIN));
@@ -106,10 +107,10 @@ class ClassifyTest {
             int length = TestFrames.cleartext(pool, slot, 0, NODE_MAC, 0, flags, 0);
             FrameEvent e = new FrameEvent().received(slot, 0, length, 0).peer(0);
             classify.onEvent(e);
-            assertEquals(expect ? Drop.NONE : Drop.CLEARTEXT_REFUSED, e.drop(), hex(flags));
+            assertEquals(expect ? DropReason.NONE : DropReason.CLEARTEXT_REFUSED, e.drop(), hex(flags));
             allowed += expect ? 1 : 0;
         }
-        assertEquals(classify.events() - allowed, classify.drops(Drop.CLEARTEXT_REFUSED));
+        assertEquals(classify.events() - allowed, classify.drops(DropReason.CLEARTEXT_REFUSED));
         assertTrue(!Classify.cleartextAllowed(Flags.TUNNEL));
         assertTrue(!Classify.cleartextAllowed(Flags.FIN | Flags.CONTROL));
         assertTrue(!Classify.cleartextAllowed(Flags.FRAGMENT | Flags.TUNNEL), "a jumbo tunnel fragment");
@@ -121,14 +122,14 @@ class ClassifyTest {
         int length = TestFrames.cleartext(pool, slot, 0, NODE_MAC, 0, 0, 0);
         FrameEvent registration = new FrameEvent().received(slot, 0, length, 0);
         classify.onEvent(registration);
-        assertEquals(Drop.NONE, registration.drop());
+        assertEquals(DropReason.NONE, registration.drop());
         assertEquals(Disposition.REGISTRATION, registration.disposition());
 
         length = TestFrames.cleartext(pool, slot, 0, NODE_MAC, 0, Flags.CONTROL | Flags.HANDSHAKE, 0);
         FrameEvent hello = new FrameEvent().received(slot, 0, length, 0);
         classify.onEvent(hello);
-        assertEquals(Drop.UNKNOWN_PEER, hello.drop());
-        assertEquals(1, classify.drops(Drop.UNKNOWN_PEER));
+        assertEquals(DropReason.UNKNOWN_PEER, hello.drop());
+        assertEquals(1, classify.drops(DropReason.UNKNOWN_PEER));
     }
 
     private static String hex(int flags) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.m13.telemetry.DropReason;
 
 class FusedHandlerTest {
     private final SlotPool pool = new SlotPool(4, 2048);
@@ -86,7 +87,7 @@ class FusedHandlerTest {
         assertEquals(2, h.faults(0));
         assertSame(boom, h.firstFault(0));
         assertEquals(0, h.faults(1));
-        assertEquals(2, release.drops(Drop.STAGE_FAULT));
+        assertEquals(2, release.drops(DropReason.STAGE_FAULT));
         assertEquals(0, pool.inUse());
         assertThrows(IllegalArgumentException.class, () -> new FusedHandler("empty"));
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
 import org.m13.wire.FragmentDrop;
 import org.m13.wire.Fragmenter;
@@ -58,7 +59,7 @@ class HandshakeReassemblyTest {
         for (int index : order) {
             FrameEvent e = fragmentFrame(message, 7, index, 1);
             deliver(e);
-            assertEquals(Drop.NONE, e.drop());
+            assertEquals(DropReason.NONE, e.drop());
         }
         assertEquals(1, messages.size());
         assertArrayEquals(hello, messages.get(0));
@@ -75,7 +76,7 @@ class HandshakeReassemblyTest {
         int length = TestFrames.cleartext(pool, slot, 0, NODE_MAC, 5, Flags.CONTROL | Flags.HANDSHAKE, 300);
         FrameEvent e = new FrameEvent().received(slot, 0, length, 0).peer(0).disposition(Disposition.HANDSHAKE);
         deliver(e);
-        assertEquals(Drop.NONE, e.drop());
+        assertEquals(DropReason.NONE, e.drop());
         assertEquals(1, messages.size());
         assertEquals(300, messages.get(0).length);
         assertEquals(true, TestFrames.bodyMatches(ByteBuffer.wrap(messages.get(0)), 0, 300, 5));
@@ -88,9 +89,9 @@ class HandshakeReassemblyTest {
         int fragmentHeader = TestFrames.frameIndex(pool, e.slot(), 0) + Wire.MIN_FRAME_BYTES;
         pool.buffer().put(fragmentHeader + 3, (byte) 9); // total 9 > 7
         deliver(e);
-        assertEquals(Drop.FRAGMENT_REFUSED, e.drop());
+        assertEquals(DropReason.FRAGMENT_REFUSED, e.drop());
         assertEquals(1, reassembly.assembler(0).drops(FragmentDrop.BAD_TOTAL));
-        assertEquals(1, scatter.drops(Drop.FRAGMENT_REFUSED));
+        assertEquals(1, scatter.drops(DropReason.FRAGMENT_REFUSED));
     }
 
     @Test
@@ -98,7 +99,7 @@ class HandshakeReassemblyTest {
         ByteBuffer message = ByteBuffer.wrap(new byte[3000]);
         FrameEvent stranger = fragmentFrame(message, 1, 0, 2);
         deliver(stranger);
-        assertEquals(Drop.UNKNOWN_PEER, stranger.drop());
+        assertEquals(DropReason.UNKNOWN_PEER, stranger.drop());
 
         deliver(fragmentFrame(message, 2, 0, 0));
         assertEquals(1, reassembly.assembler(0).incomplete());

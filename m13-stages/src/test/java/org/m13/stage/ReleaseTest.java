@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.m13.telemetry.DropReason;
 
 class ReleaseTest {
     private final SlotPool pool = new SlotPool(4, 2048);
@@ -14,8 +15,8 @@ class ReleaseTest {
     @Test
     void freesDeliveredAndDroppedFramesAndCountsDropsByReason() {
         FrameEvent delivered = new FrameEvent().received(pool.alloc(), 0, 62, 40);
-        FrameEvent auth = new FrameEvent().received(pool.alloc(), 0, 62, 90).drop(Drop.AUTH_FAILED);
-        FrameEvent magic = new FrameEvent().received(pool.alloc(), 0, 62, 95).drop(Drop.BAD_MAGIC);
+        FrameEvent auth = new FrameEvent().received(pool.alloc(), 0, 62, 90).drop(DropReason.AUTH_FAILED);
+        FrameEvent magic = new FrameEvent().received(pool.alloc(), 0, 62, 95).drop(DropReason.BAD_MAGIC);
         int slot = delivered.slot();
         release.onEvent(delivered);
         release.onEvent(auth);
@@ -26,8 +27,8 @@ class ReleaseTest {
         assertEquals(3, release.released());
         assertEquals(1, release.delivered());
         assertEquals(2, release.dropped());
-        assertEquals(1, release.drops(Drop.AUTH_FAILED));
-        assertEquals(1, release.drops(Drop.BAD_MAGIC));
+        assertEquals(1, release.drops(DropReason.AUTH_FAILED));
+        assertEquals(1, release.drops(DropReason.BAD_MAGIC));
         assertEquals(60 + 10 + 5, release.latencyTotalNanos());
         assertEquals(60, release.latencyMaxNanos());
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.m13.crypto.AesGcm;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
 import org.m13.wire.Wire;
 
@@ -181,10 +182,10 @@ class RingPipelineTest {
             assertEquals(x.control, rx.control.frames);
             assertEquals(x.feedback, rx.feedback.frames);
             assertEquals(x.handshake, rx.handshakeMessages);
-            assertEquals(x.authFailed, rx.release.drops(Drop.AUTH_FAILED));
-            assertEquals(x.replayed, rx.release.drops(Drop.REPLAY_DUPLICATE));
-            assertEquals(x.badMagic, rx.release.drops(Drop.BAD_MAGIC));
-            assertEquals(x.cleartextRefused, rx.release.drops(Drop.CLEARTEXT_REFUSED));
+            assertEquals(x.authFailed, rx.release.drops(DropReason.AUTH_FAILED));
+            assertEquals(x.replayed, rx.release.drops(DropReason.REPLAY_DUPLICATE));
+            assertEquals(x.badMagic, rx.release.drops(DropReason.BAD_MAGIC));
+            assertEquals(x.cleartextRefused, rx.release.drops(DropReason.CLEARTEXT_REFUSED));
             long dropped = x.authFailed + x.replayed + x.badMagic + x.cleartextRefused;
             assertEquals(dropped, rx.release.dropped(), "no unexpected drop: " + rx.release.drops());
             assertEquals(total - dropped, rx.release.delivered());
@@ -269,7 +270,7 @@ class RingPipelineTest {
             assertTrue(ring.awaitDrained(30, TimeUnit.SECONDS));
         }
         assertEquals(100, handler.faults(0));
-        assertEquals(100, release.drops(Drop.STAGE_FAULT));
+        assertEquals(100, release.drops(DropReason.STAGE_FAULT));
         assertEquals(1000, release.released());
         assertEquals(0, pool.inUse());
     }

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.m13.crypto.AesGcm;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Direction;
 import org.m13.wire.EthernetHeader;
 import org.m13.wire.Flags;
@@ -41,13 +42,13 @@ class RoundTripTest {
         }
 
         @Override
-        public Drop deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
+        public DropReason deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
             int slot = txPool.alloc();
             long deadline = System.nanoTime() + STALL_NANOS;
             while (slot == SlotPool.NO_SLOT) {
                 if (System.nanoTime() - deadline > 0) {
                     noSlot++;
-                    return Drop.DESTINATION_FULL;
+                    return DropReason.DESTINATION_FULL;
                 }
                 Thread.onSpinWait();
                 slot = txPool.alloc();
@@ -60,7 +61,7 @@ class RoundTripTest {
             out.put(frame + Wire.MIN_FRAME_BYTES, buffer, bodyIndex, bodyLength);
             txRing.publish(slot, 0, Wire.MIN_FRAME_BYTES + bodyLength, event.peer(), System.nanoTime());
             echoed++;
-            return Drop.NONE;
+            return DropReason.NONE;
         }
     }
 

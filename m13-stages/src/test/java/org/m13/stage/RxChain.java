@@ -2,6 +2,7 @@ package org.m13.stage;
 
 import java.nio.ByteBuffer;
 import org.m13.crypto.AesGcm;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.M13Header;
 
 /**
@@ -21,14 +22,14 @@ final class RxChain implements AutoCloseable {
         Sink forward;
 
         @Override
-        public Drop deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
+        public DropReason deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
             frames++;
             bytes += bodyLength;
             long seq = buffer.getLong(bodyIndex - M13Header.BODY_OFFSET + M13Header.SEQ_OFFSET);
             if (!TestFrames.bodyMatches(buffer, bodyIndex, bodyLength, seq)) {
                 corrupt++;
             }
-            return forward == null ? Drop.NONE : forward.deliver(event, buffer, bodyIndex, bodyLength);
+            return forward == null ? DropReason.NONE : forward.deliver(event, buffer, bodyIndex, bodyLength);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.m13.stage.TestFrames.STRANGER_MAC;
 
 import org.junit.jupiter.api.Test;
 import org.m13.crypto.AesGcm;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
 import org.m13.wire.Wire;
 
@@ -22,44 +23,44 @@ class RxChainTest {
             Stage[] stages = rx.stages();
             int slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, 1, Flags.TUNNEL, 1400), 0);
-            assertEquals(Drop.NONE, push(stages, e));
+            assertEquals(DropReason.NONE, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, 1, Flags.TUNNEL, 1400), 0);
-            assertEquals(Drop.REPLAY_DUPLICATE, push(stages, e));
+            assertEquals(DropReason.REPLAY_DUPLICATE, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, wrong, 0, 2, Flags.TUNNEL, 64), 0);
-            assertEquals(Drop.AUTH_FAILED, push(stages, e));
+            assertEquals(DropReason.AUTH_FAILED, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, 2, Flags.FEEDBACK, 24), 0);
-            assertEquals(Drop.NONE, push(stages, e));
+            assertEquals(DropReason.NONE, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.cleartext(pool, slot, OFFSET, NODE_MAC, 0, Flags.CONTROL, 4), 0);
-            assertEquals(Drop.NONE, push(stages, e));
+            assertEquals(DropReason.NONE, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.cleartext(pool, slot, OFFSET, NODE_MAC, 3, Flags.TUNNEL, 40), 0);
-            assertEquals(Drop.CLEARTEXT_REFUSED, push(stages, e));
+            assertEquals(DropReason.CLEARTEXT_REFUSED, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.cleartext(pool, slot, OFFSET, STRANGER_MAC, 0, 0, 0), 0);
-            assertEquals(Drop.NONE, push(stages, e), "a stranger registers");
+            assertEquals(DropReason.NONE, push(stages, e), "a stranger registers");
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.sealed(pool, slot, OFFSET, STRANGER_MAC, tx, 0, 3, Flags.TUNNEL, 8), 0);
-            assertEquals(Drop.UNKNOWN_PEER, push(stages, e));
+            assertEquals(DropReason.UNKNOWN_PEER, push(stages, e));
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.sealed(pool, slot, OFFSET, NODE_MAC, tx, 0, 4, Flags.FEC, 8), 0);
-            assertEquals(Drop.NO_DESTINATION, push(stages, e), "fec-decode not wired yet");
+            assertEquals(DropReason.NO_DESTINATION, push(stages, e), "fec-decode not wired yet");
 
             slot = pool.alloc();
             e.received(slot, OFFSET, TestFrames.cleartext(pool, slot, OFFSET, NODE_MAC, 0, Flags.CONTROL | Flags.HANDSHAKE,
                     100), 0);
-            assertEquals(Drop.NONE, push(stages, e));
+            assertEquals(DropReason.NONE, push(stages, e));
 
             assertEquals(0, pool.inUse(), "no slot leaked");
             assertEquals(10, rx.release.released());
@@ -74,7 +75,7 @@ class RxChainTest {
         }
     }
 
-    private static Drop push(Stage[] stages, FrameEvent e) {
+    private static DropReason push(Stage[] stages, FrameEvent e) {
         for (Stage s : stages) {
             s.onEvent(e);
         }

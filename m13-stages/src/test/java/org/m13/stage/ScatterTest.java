@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Wire;
 
 class ScatterTest {
@@ -18,7 +19,7 @@ class ScatterTest {
     /** Records the last frame it took; refuses with {@code refusal} when set. */
     private static final class Recorder implements Sink {
         final String name;
-        Drop refusal = Drop.NONE;
+        DropReason refusal = DropReason.NONE;
         int calls;
         int bodyIndex;
         int bodyLength;
@@ -29,7 +30,7 @@ class ScatterTest {
         }
 
         @Override
-        public Drop deliver(FrameEvent e, ByteBuffer buffer, int index, int length) {
+        public DropReason deliver(FrameEvent e, ByteBuffer buffer, int index, int length) {
             calls++;
             event = e;
             bodyIndex = index;
@@ -66,7 +67,7 @@ class ScatterTest {
             int before = sink.calls;
             FrameEvent e = classified(Wire.UDP_HUB_FRAME_OFFSET, 100, r.getKey());
             scatter.onEvent(e);
-            assertEquals(Drop.NONE, e.drop(), r.getKey().name());
+            assertEquals(DropReason.NONE, e.drop(), r.getKey().name());
             assertEquals(before + 1, sink.calls, r.getKey() + " -> " + sink.name);
             assertSame(e, sink.event);
             assertEquals(pool.base(slot) + Wire.UDP_HUB_FRAME_OFFSET + Wire.MIN_FRAME_BYTES, sink.bodyIndex);
@@ -83,11 +84,11 @@ class ScatterTest {
 
     @Test
     void aRefusalIsCountedUnderTheSinksReason() {
-        tun.refusal = Drop.DESTINATION_FULL;
+        tun.refusal = DropReason.DESTINATION_FULL;
         FrameEvent e = classified(0, 10, Disposition.TUNNEL);
         scatter.onEvent(e);
-        assertEquals(Drop.DESTINATION_FULL, e.drop());
-        assertEquals(1, scatter.drops(Drop.DESTINATION_FULL));
+        assertEquals(DropReason.DESTINATION_FULL, e.drop());
+        assertEquals(1, scatter.drops(DropReason.DESTINATION_FULL));
         assertEquals(0, scatter.delivered(Disposition.TUNNEL));
     }
 
@@ -95,23 +96,23 @@ class ScatterTest {
     void unclassifiedOrUnwiredFramesHaveNoDestination() {
         FrameEvent pending = classified(0, 0, Disposition.PENDING);
         scatter.onEvent(pending);
-        assertEquals(Drop.NO_DESTINATION, pending.drop());
+        assertEquals(DropReason.NO_DESTINATION, pending.drop());
 
         Scatter partial = new Scatter(pool, tun, control, handshake, Sink.UNWIRED, Sink.UNWIRED);
         FrameEvent repair = classified(0, 0, Disposition.FEC);
         partial.onEvent(repair);
-        assertEquals(Drop.NO_DESTINATION, repair.drop());
+        assertEquals(DropReason.NO_DESTINATION, repair.drop());
         assertEquals(0, fec.calls);
-        assertEquals(1, partial.drops(Drop.NO_DESTINATION));
+        assertEquals(1, partial.drops(DropReason.NO_DESTINATION));
         assertThrows(NullPointerException.class, () -> new Scatter(pool, null, control, handshake, fec, feedback));
     }
 
     @Test
     void droppedFramesReachNoSink() {
-        FrameEvent e = classified(0, 0, Disposition.TUNNEL).drop(Drop.AUTH_FAILED);
+        FrameEvent e = classified(0, 0, Disposition.TUNNEL).drop(DropReason.AUTH_FAILED);
         scatter.onEvent(e);
         assertEquals(0, tun.calls);
         assertEquals(0, scatter.events());
-        assertEquals(Drop.AUTH_FAILED, e.drop());
+        assertEquals(DropReason.AUTH_FAILED, e.drop());
     }
 }

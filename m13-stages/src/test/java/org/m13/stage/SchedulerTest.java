@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.m13.telemetry.DropReason;
 
 /**
  * The scheduler driven step by step on virtual time: the test is the TX thread, calling
@@ -202,11 +203,11 @@ class SchedulerTest {
         Bench b = new Bench(100_000_000, 4, 4);
         FrameEvent e = new FrameEvent().received(FrameEvent.NO_SLOT, 0, 100, 0).disposition(Disposition.TUNNEL);
         b.scheduler.onEvent(e);
-        assertEquals(Drop.SLOT_RANGE, e.drop());
+        assertEquals(DropReason.SLOT_RANGE, e.drop());
         FrameEvent tooLong = new FrameEvent().received(0, 100, SlotPool.DEFAULT_SLOT_BYTES, 0);
         b.scheduler.onEvent(tooLong);
-        assertEquals(Drop.SLOT_RANGE, tooLong.drop());
-        assertEquals(2, b.scheduler.drops(Drop.SLOT_RANGE));
+        assertEquals(DropReason.SLOT_RANGE, tooLong.drop());
+        assertEquals(2, b.scheduler.drops(DropReason.SLOT_RANGE));
         assertEquals(0, b.scheduler.bulkDepth());
     }
 
@@ -284,21 +285,21 @@ class SchedulerTest {
             FrameEvent e = b.offer(100, Disposition.HANDSHAKE, (byte) i);
             assertEquals(i >= 4, e.isDropped());
         }
-        assertEquals(4, b.scheduler.drops(Drop.BULK_QUEUE_FULL));
-        assertEquals(2, b.scheduler.drops(Drop.CRITICAL_QUEUE_FULL));
-        assertEquals(4, b.release.drops(Drop.BULK_QUEUE_FULL));
-        assertEquals(2, b.release.drops(Drop.CRITICAL_QUEUE_FULL));
+        assertEquals(4, b.scheduler.drops(DropReason.BULK_QUEUE_FULL));
+        assertEquals(2, b.scheduler.drops(DropReason.CRITICAL_QUEUE_FULL));
+        assertEquals(4, b.release.drops(DropReason.BULK_QUEUE_FULL));
+        assertEquals(2, b.release.drops(DropReason.CRITICAL_QUEUE_FULL));
         assertEquals(12, b.release.handedOff());
         assertEquals(0, b.release.slotless());
         assertEquals(12, b.pool.inUse(), "queued frames hold their slots");
 
-        FrameEvent dropped = new FrameEvent().received(0, 0, 100, 0).drop(Drop.AUTH_FAILED);
+        FrameEvent dropped = new FrameEvent().received(0, 0, 100, 0).drop(DropReason.AUTH_FAILED);
         b.scheduler.onEvent(dropped);
         assertEquals(18, b.scheduler.events(), "an already dropped frame is passed by");
         assertFalse(dropped.isHandedOff());
 
         b.scheduler.onShutdown();
-        assertEquals(12, b.scheduler.drops(Drop.SCHEDULER_DISCARDED));
+        assertEquals(12, b.scheduler.drops(DropReason.SCHEDULER_DISCARDED));
         assertEquals(0, b.pool.inUse(), "shutdown frees the queued slots");
         assertEquals(Long.MAX_VALUE, b.scheduler.nextWakeNanos());
     }
@@ -309,7 +310,7 @@ class SchedulerTest {
         b.link.refuse = true;
         assertTrue(b.offer(500, Disposition.TUNNEL, (byte) 1).isHandedOff());
         assertEquals(1, b.scheduler.doWork(0));
-        assertEquals(1, b.scheduler.drops(Drop.LINK_FULL));
+        assertEquals(1, b.scheduler.drops(DropReason.LINK_FULL));
         assertEquals(0, b.scheduler.bytes());
         assertEquals(0, b.pool.inUse());
         b.link.refuse = false;

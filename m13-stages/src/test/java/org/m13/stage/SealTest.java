@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.m13.crypto.AesGcm;
+import org.m13.telemetry.DropReason;
 import org.m13.wire.Direction;
 import org.m13.wire.EthernetHeader;
 import org.m13.wire.Flags;
@@ -59,7 +60,7 @@ class SealTest {
             pool.buffer().put(frame + Wire.MIN_FRAME_BYTES, body);
             FrameEvent e = new FrameEvent().received(slot, 0, Wire.MIN_FRAME_BYTES + body.length, 0).peer(1);
             seal.onEvent(e);
-            assertEquals(Drop.NONE, e.drop());
+            assertEquals(DropReason.NONE, e.drop());
             byte[] out = new byte[e.length()];
             pool.buffer().get(frame, out);
             assertEquals(GOLDEN_SEALED, HexFormat.of().formatHex(out));
@@ -77,13 +78,13 @@ class SealTest {
         for (int i = 0; i < 3; i++) {
             FrameEvent e = unsealed(slot, Wire.UDP_HUB_FRAME_OFFSET, 0, Flags.TUNNEL, 700 + i);
             seal.onEvent(e);
-            assertEquals(Drop.NONE, e.drop());
+            assertEquals(DropReason.NONE, e.drop());
             M13Header h = new M13Header().wrap(pool.buffer(), TestFrames.frameIndex(pool, slot, Wire.UDP_HUB_FRAME_OFFSET));
             assertEquals(Wire.CRYPTO_AES_256_GCM, h.crypto());
             assertEquals(1, h.keyPhase());
             assertEquals(i, h.nonceSeq());
             decrypt.onEvent(e);
-            assertEquals(Drop.NONE, e.drop(), "frame " + i);
+            assertEquals(DropReason.NONE, e.drop(), "frame " + i);
             assertEquals(i, h.seq());
             assertEquals(Flags.TUNNEL, h.flags());
             assertEquals(700 + i, h.length());
@@ -98,22 +99,22 @@ class SealTest {
         int slot = pool.alloc();
         FrameEvent noKey = unsealed(slot, 0, 1, Flags.TUNNEL, 10);
         seal.onEvent(noKey);
-        assertEquals(Drop.NO_SEND_KEY, noKey.drop());
+        assertEquals(DropReason.NO_SEND_KEY, noKey.drop());
 
         send.install(1, 0, tx, SendSessionTable.SEQ_LIMIT - 1);
         FrameEvent last = unsealed(slot, 0, 1, Flags.TUNNEL, 10);
         seal.onEvent(last);
-        assertEquals(Drop.NONE, last.drop(), "the last sequence number is usable");
+        assertEquals(DropReason.NONE, last.drop(), "the last sequence number is usable");
         FrameEvent over = unsealed(slot, 0, 1, Flags.TUNNEL, 10);
         seal.onEvent(over);
-        assertEquals(Drop.SEQ_EXHAUSTED, over.drop());
+        assertEquals(DropReason.SEQ_EXHAUSTED, over.drop());
 
         FrameEvent runt = new FrameEvent().received(slot, 0, Wire.MIN_FRAME_BYTES - 1, 0).peer(1);
         seal.onEvent(runt);
-        assertEquals(Drop.SLOT_RANGE, runt.drop());
+        assertEquals(DropReason.SLOT_RANGE, runt.drop());
         FrameEvent overrun = new FrameEvent().received(slot, 100, 2000, 0).peer(1);
         seal.onEvent(overrun);
-        assertEquals(Drop.SLOT_RANGE, overrun.drop());
+        assertEquals(DropReason.SLOT_RANGE, overrun.drop());
         assertEquals(5, seal.events());
         assertEquals(4, seal.drops().total());
         assertEquals(1, seal.sealed());
