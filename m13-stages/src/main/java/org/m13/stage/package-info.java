@@ -6,7 +6,7 @@
  * ({@link org.m13.stage.RingPipeline}).
  *
  * <p>Events carry a slot index, offset and length, never packet bytes. A stage that
- * cannot handle a frame marks the event with a {@link org.m13.stage.DropReason} reason and
+ * cannot handle a frame marks the event with a {@link org.m13.telemetry.DropReason} and
  * every later stage but release passes it by; release counts the reason and frees the
  * slot. Nothing on the per-frame path allocates, locks or logs.
  */
