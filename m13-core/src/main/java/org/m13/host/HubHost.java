@@ -39,8 +39,9 @@ public final class HubHost {
             try {
                 setup.raiseSysctl(key, plan.socketBufferBytes());
             } catch (HostSetupException e) {
+                // in a network namespace other than the host's these are the host's, and read-only
                 LOG.log(Level.WARNING, "{0}: cannot raise {1} to {2}, left as it is: {3}", setup.name(), key,
-                        plan.socketBufferBytes(), e.getMessage());
+                        Long.toString(plan.socketBufferBytes()), e.getMessage());
             }
         }
         setup.setSysctl("net.ipv4.ip_forward", "1");

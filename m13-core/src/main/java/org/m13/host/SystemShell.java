@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -92,7 +94,7 @@ final class SystemShell implements HostShell {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new HostSetupException("cannot read sysctl " + key + " (" + file + "): " + e.getMessage(), e);
+            throw new HostSetupException("cannot read sysctl " + key + " (" + file + "): " + reason(e), e);
         }
     }
 
@@ -103,8 +105,18 @@ final class SystemShell implements HostShell {
             out.write((value + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new HostSetupException("cannot set sysctl " + key + " = " + value + " (" + file + "): "
-                    + e.getMessage(), e);
+                    + reason(e), e);
         }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.toString();
     }
 
     /** {@code net.ipv4.ip_forward} to /proc/sys/net/ipv4/ip_forward. */
