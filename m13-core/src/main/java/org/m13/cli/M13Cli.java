@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
  * 0 done, 1 a key file problem (the message names the file), 2 a usage error.
  */
 @Command(name = "m13", mixinStandardHelpOptions = true, version = "m13 0.1",
-        description = "M13 post-quantum VPN: key management, host checks, the link emulator and the monitor.",
+        description = "M13 post-quantum VPN: key management, host checks and set-up undo, the link emulator and the "
+                + "monitor.",
         subcommands = {M13Cli.Keygen.class, M13Cli.Pubkey.class, M13Cli.DoctorCommand.class, LinkemCommand.class,
-            MonitorCommand.class})
+            MonitorCommand.class, HostUndoCommand.class})
 public final class M13Cli implements Callable<Integer> {
     static final int EXIT_KEY_FILE = 1;
 
