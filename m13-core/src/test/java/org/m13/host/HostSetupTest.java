@@ -139,6 +139,48 @@ class HostSetupTest {
     }
 
     @Test
+    void eachStepIsOnDiskBeforeItsChangeIsMade() throws Exception {
+        Path journal = dir.resolve("hub.journal");
+        List<String> lastLineAtChange = new ArrayList<>();
+        HostShell spy = new HostShell() {
+            @Override
+            public Result run(List<String> argv) {
+                String c = String.join(" ", argv);
+                if (!c.contains(" show ") && !c.contains(" -C ")) {
+                    lastLineAtChange.add(lastLine(journal));
+                }
+                return host.run(argv);
+            }
+
+            @Override
+            public java.util.Optional<String> readSysctl(String key) {
+                return host.readSysctl(key);
+            }
+
+            @Override
+            public void writeSysctl(String key, String value) throws HostSetupException {
+                lastLineAtChange.add(lastLine(journal));
+                host.writeSysctl(key, value);
+            }
+        };
+        try (HostSetup setup = HostSetup.open(dir, "hub", spy)) {
+            HubHost.apply(setup, hubPlan());
+            List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
+            assertEquals(lines.subList(1, lines.size()), lastLineAtChange);
+            lastLineAtChange.clear();
+        }
+    }
+
+    private static String lastLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return lines.get(lines.size() - 1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aFailedCommandNamesItselfAndLeavesEarlierStepsToUndo() throws Exception {
         String before = host.state();
         host.failing.put("iptables -w -t filter -I FORWARD 1 -i eth0",
