@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +98,56 @@ static jint udp_recv(JNIEnv *env, jclass cls, jint fd, jlong address, jint lengt
     return (jint)n;
 }
 
+/*
+ * Receives one datagram on an unconnected socket (the hub) and writes its source
+ * address big-endian to ip_out (4 bytes) and port_out (2 bytes): the hub keeps them
+ * where AF_XDP would have them, in the outer IPv4/UDP headers in front of the frame.
+ */
+static jint udp_recv_from(JNIEnv *env, jclass cls, jint fd, jlong address, jint length, jlong ip_out,
+                          jlong port_out)
+{
+    (void)env;
+    (void)cls;
+    struct sockaddr_in from;
+    socklen_t from_length = sizeof from;
+    ssize_t n = recvfrom(fd, (void *)(uintptr_t)address, (size_t)length, MSG_DONTWAIT, (struct sockaddr *)&from,
+                         &from_length);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -errno;
+    }
+    memcpy((void *)(uintptr_t)ip_out, &from.sin_addr.s_addr, 4);
+    memcpy((void *)(uintptr_t)port_out, &from.sin_port, 2);
+    return (jint)n;
+}
+
+/* Sends one datagram to ip:port (host order) on an unconnected socket. */
+static jint udp_send_to(JNIEnv *env, jclass cls, jint fd, jlong address, jint length, jint ip, jint port)
+{
+    (void)env;
+    (void)cls;
+    struct sockaddr_in to;
+    to_sockaddr(&to, ip, port);
+    ssize_t n = sendto(fd, (const void *)(uintptr_t)address, (size_t)length, MSG_DONTWAIT, (struct sockaddr *)&to,
+                       sizeof to);
+    if (n < 0) {
+        return errno == EAGAIN ? 0 : -errno;
+    }
+    return (jint)n;
+}
+
+/* Waits up to timeout_ms for events on the socket: the revents, 0 on timeout, or -errno. */
+static jint udp_poll(JNIEnv *env, jclass cls, jint fd, jint events, jint timeout_ms)
+{
+    (void)env;
+    (void)cls;
+    struct pollfd pfd = {.fd = fd, .events = (short)events, .revents = 0};
+    int n = poll(&pfd, 1, timeout_ms);
+    if (n < 0) {
+        return errno == EINTR ? 0 : -errno;
+    }
+    return n == 0 ? 0 : pfd.revents;
+}
+
 #define MAX_MESSAGES 64
 
 /* Sends `count` copies of one datagram with sendmmsg (benchmarks, bursts): how many went. */
@@ -165,6 +216,9 @@ static const JNINativeMethod udp_socket_methods[] = {
     {"localPort0", "(I)I", (void *)udp_local_port},
     {"send0", "(IJI)I", (void *)udp_send},
     {"recv0", "(IJI)I", (void *)udp_recv},
+    {"recvFrom0", "(IJIJJ)I", (void *)udp_recv_from},
+    {"sendTo0", "(IJIII)I", (void *)udp_send_to},
+    {"poll0", "(III)I", (void *)udp_poll},
     {"sendBatch0", "(IJII)I", (void *)udp_send_batch},
     {"recvBatch0", "(IJII)I", (void *)udp_recv_batch},
     {"close0", "(I)V", (void *)udp_close},

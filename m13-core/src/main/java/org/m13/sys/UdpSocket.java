@@ -63,6 +63,28 @@ public final class UdpSocket implements AutoCloseable {
         return recv0((int) handle.get(), address, length);
     }
 
+    /**
+     * Receives one datagram on an unconnected socket and stores its source address, big
+     * endian, at the native addresses {@code ipOut} (4 bytes) and {@code portOut} (2 bytes).
+     */
+    public int receiveFrom(long address, int length, long ipOut, long portOut) {
+        return recvFrom0((int) handle.get(), address, length, ipOut, portOut);
+    }
+
+    /** Sends one datagram to {@code ip:port} (an IPv4 address as an int, host order). */
+    public int sendTo(long address, int length, int ip, int port) {
+        return sendTo0((int) handle.get(), address, length, ip, port);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for {@code events} ({@link Tun#POLLIN}, ...).
+     *
+     * @return the events that happened, 0 on timeout or a signal, or -errno
+     */
+    public int poll(int events, int timeoutMillis) {
+        return poll0((int) handle.get(), events, timeoutMillis);
+    }
+
     /** Sends up to {@value #MAX_BATCH} copies of one datagram in one sendmmsg: how many went. */
     public int sendBatch(long address, int length, int count) {
         return sendBatch0((int) handle.get(), address, length, count);
@@ -88,6 +110,12 @@ public final class UdpSocket implements AutoCloseable {
     private static native int send0(int fd, long address, int length);
 
     private static native int recv0(int fd, long address, int length);
+
+    private static native int recvFrom0(int fd, long address, int length, long ipOut, long portOut);
+
+    private static native int sendTo0(int fd, long address, int length, int ip, int port);
+
+    private static native int poll0(int fd, int events, int timeoutMillis);
 
     private static native int sendBatch0(int fd, long address, int length, int count);
 

@@ -36,6 +36,25 @@ class UdpSocketTest {
     }
 
     @Test
+    void receiveFromReportsTheSourceAndSendToAnswersIt() throws Exception {
+        try (UdpSocket hub = UdpSocket.open(loopback(0), null, 0);
+                UdpSocket node = UdpSocket.open(loopback(0), loopback(hub.localPort()), 0)) {
+            OffHeap buf = OffHeap.allocate(256);
+            buf.buffer().putInt(64, 0xCAFE_F00D);
+            assertEquals(4, node.send(buf.address() + 64, 4));
+            assertTrue((hub.poll(Tun.POLLIN, 1000) & Tun.POLLIN) != 0, "readable");
+            assertEquals(4, hub.receiveFrom(buf.address() + 128, 100, buf.address(), buf.address() + 8));
+            assertEquals(0xCAFE_F00D, buf.buffer().getInt(128));
+            assertEquals(0x7F00_0001, buf.buffer().getInt(0), "source IP, big endian");
+            assertEquals(node.localPort(), buf.buffer().getShort(8) & 0xFFFF, "source port, big endian");
+            assertEquals(4, hub.sendTo(buf.address() + 128, 4, 0x7F00_0001, node.localPort()));
+            assertEquals(4, node.receive(buf.address() + 200, 50));
+            assertEquals(0xCAFE_F00D, buf.buffer().getInt(200));
+            assertEquals(0, hub.poll(Tun.POLLIN, 0), "nothing more");
+        }
+    }
+
+    @Test
     void aTakenPortFailsWithTheErrnoText() throws Exception {
         try (UdpSocket first = UdpSocket.open(loopback(0), null, 0)) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
