@@ -51,8 +51,9 @@ public final class NodeDriver implements AutoCloseable {
         this.out = out;
     }
 
+    /** Ids stay below 2^16, the width of the fragment header's message id: 21845 attempts, then they wrap. */
     private static int helloId(int attemptNumber) {
-        return 3 * attemptNumber + 1;
+        return 3 * (attemptNumber % 21845) + 1;
     }
 
     /** Starts (or restarts) an attempt with fresh ephemeral keys and sends its ClientHello. */

@@ -102,7 +102,9 @@ class TelemetryLayoutTest {
         assertEquals(91, DropReason.BULK_QUEUE_FULL.id());
         assertEquals(92, DropReason.SCHEDULER_DISCARDED.id());
         assertEquals(93, DropReason.ID_LIMIT);
-        assertEquals(33, DropReason.values().length);
+        assertEquals(53, DropReason.INNER_SOURCE.id());
+        assertEquals(55, DropReason.NOT_IP.id());
+        assertEquals(36, DropReason.values().length);
         assertEquals("auth_failed", DropReason.AUTH_FAILED.metricLabel());
         assertEquals("id_99", DropReason.metricLabel(99));
         assertTrue(DropReason.isReplay(21) && DropReason.isReplay(22) && !DropReason.isReplay(27));

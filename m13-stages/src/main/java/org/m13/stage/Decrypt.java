@@ -81,6 +81,7 @@ public final class Decrypt implements Stage {
                 return;
             }
             opened++;
+            sessions.authenticated(event.peer(), pool.buffer(), pool.base(event.slot()) + event.offset());
         } else {
             cleartext++;
         }

@@ -25,14 +25,23 @@ public final class Release implements Stage {
     private long latencyTotalNanos;
     private long latencyMaxNanos;
 
+    private final String role;
+
+    /** The RX ring's release ({@code "release"}). */
     public Release(SlotPool pool, NanoClock clock) {
+        this(pool, clock, "release");
+    }
+
+    /** A release under another role name: each ring ends in its own ({@code "tx-release"} on the TX ring). */
+    public Release(SlotPool pool, NanoClock clock, String role) {
         this.pool = pool;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.role = Objects.requireNonNull(role, "role");
     }
 
     @Override
     public String role() {
-        return "release";
+        return role;
     }
 
     @Override

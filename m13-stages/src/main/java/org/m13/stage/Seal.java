@@ -14,7 +14,11 @@ import org.m13.wire.Wire;
  * (ETH + M13 header + body). Seal writes the rest of the header
  * ({@link M13Header#writeForSeal}: crypto, the peer's key phase, length, padding), takes
  * the peer's next sequence number and lets {@link AesGcm#sealFrame} write nonce, seq and
- * tag. Refusals: {@link DropReason#SLOT_RANGE} (frame outside its slot or shorter than the
+ * tag. A frame the producer marked cleartext (crypto byte {@link Wire#CRYPTO_CLEARTEXT})
+ * passes unsealed, counted in {@link #cleartext()}, if the protocol sends such a frame in
+ * clear (registration, echo, handshake fragments and ACKs, which carry their own
+ * authentication: {@link Classify#cleartextAllowed}); anything else (tunnel data, FIN,
+ * feedback) is sealed whatever the producer wrote, so no producer bug leaks plaintext. Refusals: {@link DropReason#SLOT_RANGE} (frame outside its slot or shorter than the
  * headers), {@link DropReason#NO_SEND_KEY}, {@link DropReason#SEQ_EXHAUSTED}, and the AEAD's own
  * failures.
  */
@@ -26,6 +30,7 @@ public final class Seal implements Stage {
     private final DropCounters drops = new DropCounters();
     private long events;
     private long sealed;
+    private long cleartext;
 
     /**
      * A seal stage over the pool's frames.
@@ -56,6 +61,11 @@ public final class Seal implements Stage {
             drop(event, DropReason.SLOT_RANGE);
             return;
         }
+        header.wrap(pool.buffer(), pool.base(slot) + offset);
+        if (header.crypto() == Wire.CRYPTO_CLEARTEXT && Classify.cleartextAllowed(header.flags())) {
+            cleartext++;
+            return;
+        }
         int peer = event.peer();
         AesGcm key = sessions.sealKey(peer);
         if (key == null) {
@@ -67,7 +77,6 @@ public final class Seal implements Stage {
             drop(event, DropReason.SEQ_EXHAUSTED);
             return;
         }
-        header.wrap(pool.buffer(), pool.base(slot) + offset);
         header.writeForSeal(sessions.keyPhase(peer), header.flags(), length - Wire.MIN_FRAME_BYTES);
         int status = key.sealFrame(pool.address() + header.sigIndex(), length - Wire.ETH_HEADER_BYTES, seq,
                 ourDirection);
@@ -90,6 +99,11 @@ public final class Seal implements Stage {
 
     public long sealed() {
         return sealed;
+    }
+
+    /** Frames the producer marked cleartext, passed on unsealed. */
+    public long cleartext() {
+        return cleartext;
     }
 
     public long drops(DropReason reason) {

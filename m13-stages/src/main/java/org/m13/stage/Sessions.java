@@ -13,4 +13,12 @@ public interface Sessions {
 
     /** The replay window that goes with {@link #openKey}; non-null whenever the key is. */
     ReplayWindow replayWindow(int peer, int keyPhase);
+
+    /**
+     * Called by decrypt once a frame of {@code peer} opened and passed the replay window:
+     * the frame is authentic, so the hub may follow a node whose address changed (its
+     * outer headers lie just before {@code frameIndex}). Must not allocate.
+     */
+    default void authenticated(int peer, java.nio.ByteBuffer buffer, int frameIndex) {
+    }
 }

@@ -17,6 +17,9 @@ import org.m13.stage.Stage;
  * which names it (and will take its affinity lock inside it).
  */
 public final class TopologyBuilder {
+    /** The link-to-tunnel ring, the only single-producer one. */
+    public static final String RX_RING = "rx";
+
     private TopologyBuilder() {
     }
 
@@ -52,8 +55,12 @@ public final class TopologyBuilder {
             int[] next = {0};
             ThreadFactory perThread = runnable -> threads.apply(ring.threads().get(next[0]++)).newThread(runnable);
             try {
-                rings.add(RingPipeline.singleProducer(ring.name(), ring.size(), first.waitMode().strategy(), perThread,
-                        handlers));
+                // rx has one producer (the link poller); every other ring several (tx: tun-read, control)
+                rings.add(RX_RING.equals(ring.name())
+                        ? RingPipeline.singleProducer(ring.name(), ring.size(), first.waitMode().strategy(), perThread,
+                                handlers)
+                        : RingPipeline.multiProducer(ring.name(), ring.size(), first.waitMode().strategy(), perThread,
+                                handlers));
             } catch (IllegalArgumentException e) {
                 throw new TopologyException(topology.source(), "ring " + ring.name(), e.getMessage());
             }

@@ -15,7 +15,7 @@ import org.m13.config.ConfigException;
 
 class TopologyFileTest {
     private static final Set<String> STAGES =
-            Set.of("parse", "decrypt", "classify", "scatter", "release", "seal", "link-tx");
+            Set.of("parse", "decrypt", "classify", "scatter", "release", "seal", "link-tx", "tx-release");
     private static final Path SHIPPED = Path.of(System.getProperty("user.dir")).resolveSibling("config")
             .resolve("topology");
 
@@ -41,7 +41,7 @@ class TopologyFileTest {
                 threads:
                   - name: tx-0
                     wait: yield
-                    stages: [seal, link-tx]
+                    stages: [seal, link-tx, tx-release]
             """;
 
     @Test
@@ -60,16 +60,17 @@ class TopologyFileTest {
 
     @Test
     void anUnknownStageIsNamedWithTheThreadsLine() throws IOException {
-        ConfigException e = refusal(GOOD.replace("[seal, link-tx]", "[seal, link-tx, teleport]"), 2);
+        ConfigException e = refusal(GOOD.replace("[seal, link-tx, tx-release]",
+                "[seal, link-tx, tx-release, teleport]"), 2);
         assertEquals(11, e.line());
         assertTrue(e.getMessage().contains("ring tx, thread tx-0: unknown stage 'teleport'"), e.getMessage());
     }
 
     @Test
     void aStagePlacedTwiceOrNeverIsRefused() throws IOException {
-        ConfigException twice = refusal(GOOD.replace("[seal, link-tx]", "[seal, link-tx, parse]"), 2);
+        ConfigException twice = refusal(GOOD.replace("[seal, link-tx, tx-release]", "[seal, link-tx, tx-release, parse]"), 2);
         assertTrue(twice.getMessage().contains("stage 'parse' placed twice"), twice.getMessage());
-        ConfigException never = refusal(GOOD.replace("[seal, link-tx]", "[seal]"), 2);
+        ConfigException never = refusal(GOOD.replace("[seal, link-tx, tx-release]", "[seal, tx-release]"), 2);
         assertTrue(never.getMessage().endsWith("stages: never placed: [link-tx]"), never.getMessage());
     }
 

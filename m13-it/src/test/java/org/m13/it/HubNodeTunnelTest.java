@@ -1,0 +1,333 @@
+package org.m13.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.m13.identity.Identity;
+import org.m13.identity.KeyFiles;
+import org.m13.sys.NetnsTestKit;
+import org.m13.sys.OffHeap;
+import org.m13.sys.PacketSocket;
+
+/**
+ * The VPN end to end, as root: a hub namespace, a node namespace joined to it by a veth
+ * (198.51.100.0/24), and an "internet" namespace behind the hub's NAT (203.0.113.0/24).
+ * The real daemons run as processes ({@code HubMain}, {@code NodeMain}); the tests check
+ * what an operator would: the handshake completes, ping and a bulk TCP transfer reach
+ * the internet through the tunnel intact, a stranger's key is refused, a replayed frame
+ * is dropped and counted, a crash is recovered from, a restarted hub is re-joined, and
+ * SIGTERM leaves nothing on either host.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HubNodeTunnelTest {
+    private static final String HUB_MAIN = "org.m13.hub.HubMain";
+    private static final String NODE_MAIN = "org.m13.node.NodeMain";
+    private static final String INTERNET = "203.0.113.2";
+
+    @TempDir
+    static Path dir;
+
+    private static NetnsTestKit kit;
+    private static String hubNs;
+    private static String nodeNs;
+    private static String inetNs;
+    private static String hubLink;
+    private static String tunnel;
+    private static Daemon hub;
+    private static Daemon node;
+    private static String ipForwardBefore;
+
+    @BeforeAll
+    static void network() throws Exception {
+        NetnsTestKit.assumeRootAndNative();
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")) || Files.isExecutable(Path.of("/sbin/iptables")),
+                "needs iptables (the hub NATs the tunnel out of its uplink)");
+        kit = new NetnsTestKit();
+        hubNs = kit.namespace("hub");
+        nodeNs = kit.namespace("node");
+        inetNs = kit.namespace("inet");
+        hubLink = kit.link("h");
+        String nodeLink = kit.link("n");
+        String uplink = kit.link("u");
+        kit.veth(nodeLink, nodeNs, hubLink, hubNs);
+        kit.veth(uplink, hubNs, kit.link("i"), inetNs);
+        NetnsTestKit.ip("-n", nodeNs, "addr", "add", "198.51.100.2/24", "dev", nodeLink);
+        NetnsTestKit.ip("-n", hubNs, "addr", "add", "198.51.100.1/24", "dev", hubLink);
+        NetnsTestKit.ip("-n", hubNs, "addr", "add", "203.0.113.1/24", "dev", uplink);
+        NetnsTestKit.ip("-n", inetNs, "addr", "add", INTERNET + "/24", "dev", kit.link("i"));
+        tunnel = kit.link("t");
+        ipForwardBefore = sysctl(hubNs, "net.ipv4.ip_forward");
+
+        String hubKey = key("hub.key");
+        String nodeKey = key("node.key");
+        key("stranger.key");
+        Files.writeString(dir.resolve("hub.yaml"), """
+                identity: hub.key
+                listen:
+                  interface: %s
+                  port: 443
+                tunnel:
+                  name: %s
+                  address: 10.13.0.1/24
+                nodes:
+                  - name: site-a
+                    public-key: %s
+                """.formatted(uplink, tunnel, nodeKey));
+        for (String who : List.of("node", "stranger")) {
+            Files.writeString(dir.resolve(who + ".yaml"), """
+                    identity: %s.key
+                    hub:
+                      address: 198.51.100.1
+                      port: 443
+                      public-key: %s
+                    tunnel:
+                      name: %s
+                    """.formatted(who, hubKey, who.equals("node") ? tunnel : kit.link("x")));
+        }
+        Files.createDirectories(dir.resolve("state-hub"));
+        Files.createDirectories(dir.resolve("state-node"));
+        Files.createDirectories(dir.resolve("state-stranger"));
+    }
+
+    private static String key(String file) throws Exception {
+        try (Identity id = KeyFiles.generateAndWrite(dir.resolve(file), new SecureRandom())) {
+            return id.publicIdentity().base64();
+        }
+    }
+
+    @AfterAll
+    static void teardown() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (kit != null) {
+            kit.close();
+        }
+    }
+
+    private static Daemon startHub(String logName) throws Exception {
+        return Daemon.start("hub", hubNs, HUB_MAIN, dir.resolve(logName), "--config", dir.resolve("hub.yaml").toString(),
+                "--state-dir", dir.resolve("state-hub").toString(), "--stats-seconds", "1", "--topology", topology());
+    }
+
+    private static Daemon startNode(String who, String logName) throws Exception {
+        return Daemon.start(who, nodeNs, NODE_MAIN, dir.resolve(logName), "--config",
+                dir.resolve(who + ".yaml").toString(), "--state-dir", dir.resolve("state-" + who).toString(),
+                "--stats-seconds", "1", "--topology", topology());
+    }
+
+    private static String topology() {
+        return Path.of(System.getProperty("m13.repo", ".."), "config", "topology", "compact.yaml").toString();
+    }
+
+    private static String run(String ns, String... command) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns));
+        argv.addAll(List.of(command));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + argv);
+        return p.exitValue() + "\n" + out;
+    }
+
+    private static boolean ping(String ns, String target) throws Exception {
+        return run(ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", target).startsWith("0\n");
+    }
+
+    /** 143 = 128 + SIGTERM: how the JVM reports an orderly exit after SIGTERM (the units list it as success). */
+    private static void assertStoppedCleanly(int exit) {
+        assertTrue(exit == 0 || exit == 143, "exit code " + exit);
+    }
+
+    private static String sysctl(String ns, String key) throws Exception {
+        String out = run(ns, "sysctl", "-n", key);
+        return out.substring(out.indexOf('\n') + 1).strip();
+    }
+
+    @Test
+    @Order(1)
+    void handshakeCompletesAndPingReachesTheInternetBehindTheNat() throws Exception {
+        hub = startHub("hub.log");
+        hub.awaitLog("hub started", 1, 60_000);
+        node = startNode("node", "node.log");
+        long waited = node.awaitLog("session established", 1, 60_000);
+        node.awaitLog("tunnel up: 10.13.0.2/24", 1, 10_000);
+        hub.awaitLog("node site-a established from 198.51.100.2:", 1, 10_000);
+        assertTrue(ping(nodeNs, "10.13.0.1"), "the hub's tunnel address answers");
+        assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
+        assertTrue(waited < 60_000);
+        assertEquals("1", sysctl(hubNs, "net.ipv4.ip_forward"));
+    }
+
+    @Test
+    @Order(2)
+    void aBulkTcpTransferArrivesIntact() throws Exception {
+        int bytes = 16 << 20;
+        ExecutorService inet = kit.threadIn(inetNs);
+        ExecutorService nodeSide = kit.threadIn(nodeNs);
+        ServerSocket server = inet.submit(() -> {
+            ServerSocket s = new ServerSocket();
+            s.bind(new InetSocketAddress(InetAddress.getByName(INTERNET), 5001));
+            return s;
+        }).get(10, TimeUnit.SECONDS);
+        try (server) {
+            Future<String> received = inet.submit(() -> {
+                server.setSoTimeout(30_000);
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                    byte[] buf = new byte[65536];
+                    long total = 0;
+                    for (int n; (n = in.read(buf)) > 0;) {
+                        sha.update(buf, 0, n);
+                        total += n;
+                    }
+                    return total + " " + HexFormat.of().formatHex(sha.digest());
+                }
+            });
+            String sent = nodeSide.submit(() -> {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                Random random = new Random(13);
+                byte[] buf = new byte[65536];
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(InetAddress.getByName(INTERNET), 5001), 10_000);
+                    OutputStream out = s.getOutputStream();
+                    for (int left = bytes; left > 0; left -= buf.length) {
+                        random.nextBytes(buf);
+                        out.write(buf);
+                        sha.update(buf);
+                    }
+                }
+                return bytes + " " + HexFormat.of().formatHex(sha.digest());
+            }).get(120, TimeUnit.SECONDS);
+            assertEquals(sent, received.get(60, TimeUnit.SECONDS), "every byte through the tunnel and the NAT");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aReplayedFrameIsDroppedAndCounted() throws Exception {
+        ExecutorService hubSide = kit.threadIn(hubNs);
+        Future<byte[]> captured = hubSide.submit(() -> {
+            try (PacketSocket capture = PacketSocket.open(hubLink, 1 << 20, false)) {
+                OffHeap buf = OffHeap.allocate(4096);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline) {
+                    int n = capture.receive(buf.address(), 4096);
+                    int udp = PacketSocket.VNET_HEADER_BYTES + 14 + 20;
+                    int m13 = udp + 8;
+                    if (n > m13 + 62 && (buf.buffer().getShort(udp + 2) & 0xFFFF) == 443
+                            && buf.buffer().get(m13 + 14 + 2) == 1) { // a sealed frame to the hub
+                        byte[] payload = new byte[n - m13];
+                        buf.buffer().get(m13, payload);
+                        return payload;
+                    }
+                    if (n == 0) {
+                        Thread.sleep(1);
+                    }
+                }
+                return null;
+            }
+        });
+        Thread.sleep(200);
+        assertTrue(ping(nodeNs, INTERNET)); // traffic to capture
+        byte[] frame = captured.get(30, TimeUnit.SECONDS);
+        assertTrue(frame != null, "captured a sealed frame node -> hub");
+        ExecutorService nodeSide = kit.threadIn(nodeNs);
+        nodeSide.submit(() -> {
+            try (DatagramSocket s = new DatagramSocket()) {
+                s.send(new DatagramPacket(frame, frame.length, InetAddress.getByName("198.51.100.1"), 443));
+            }
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        hub.awaitLog("replay_duplicate=1", 1, 10_000);
+        assertTrue(ping(nodeNs, INTERNET), "the genuine session is unharmed");
+    }
+
+    @Test
+    @Order(4)
+    void aNodeNotOnTheAllowListIsRefused() throws Exception {
+        try (Daemon stranger = startNode("stranger", "stranger.log")) {
+            stranger.awaitLog("handshake started", 1, 60_000);
+            hub.awaitLog("refused: key identifier is not on the allow-list", 1, 20_000);
+            Thread.sleep(2_000);
+            assertEquals(0, stranger.count("session established"), stranger.log());
+            assertTrue(stranger.isAlive(), "a refused node keeps retrying, as a service should");
+            assertStoppedCleanly(stranger.stop());
+        }
+        assertTrue(ping(nodeNs, INTERNET), "the allowed node is unaffected");
+    }
+
+    @Test
+    @Order(5)
+    void afterKillNineARestartUndoesTheLeftoversAndComesBack() throws Exception {
+        node.kill();
+        assertTrue(Files.exists(dir.resolve("state-node/node.journal")), "a crash leaves the journal behind");
+        node = startNode("node", "node-2.log");
+        node.awaitLog("session established", 1, 60_000);
+        assertTrue(node.count("left behind") > 0, "the stale set-up was undone first:\n" + node.log());
+        assertTrue(ping(nodeNs, INTERNET));
+        String routes = run(nodeNs, "ip", "route");
+        assertEquals(routes.indexOf("0.0.0.0/1"), routes.lastIndexOf("0.0.0.0/1"), "one split-default route:\n" + routes);
+        assertTrue(routes.contains("0.0.0.0/1"), routes);
+    }
+
+    @Test
+    @Order(6)
+    void aRestartedHubIsRejoinedWithinTenSeconds() throws Exception {
+        int before = node.count("session established");
+        assertStoppedCleanly(hub.stop());
+        hub = startHub("hub-2.log");
+        hub.awaitLog("hub started", 1, 60_000);
+        long rejoin = node.awaitLog("session established", before + 1, 10_000);
+        assertTrue(rejoin <= 10_000, "re-joined in " + rejoin + " ms");
+        assertTrue(ping(nodeNs, INTERNET));
+    }
+
+    @Test
+    @Order(7)
+    void sigtermLeavesNothingBehind() throws Exception {
+        assertStoppedCleanly(node.stop());
+        assertStoppedCleanly(hub.stop());
+        for (String ns : List.of(hubNs, nodeNs)) {
+            assertFalse(run(ns, "ip", "link").contains(tunnel), "TUN gone in " + ns);
+            String rules = run(ns, "iptables-save");
+            assertFalse(rules.contains("10.13.0.0/24") || rules.contains("TCPMSS"), ns + ":\n" + rules);
+        }
+        assertFalse(run(nodeNs, "ip", "route").contains("0.0.0.0/1"));
+        assertFalse(run(nodeNs, "ip", "route").contains("198.51.100.1 "), "the /32 to the hub removed");
+        assertEquals(ipForwardBefore, sysctl(hubNs, "net.ipv4.ip_forward"));
+        assertFalse(Files.exists(dir.resolve("state-hub/hub.journal")));
+        assertFalse(Files.exists(dir.resolve("state-node/node.journal")));
+        assertTrue(hub.log().contains("hub stopped") && node.log().contains("node stopped"));
+    }
+}

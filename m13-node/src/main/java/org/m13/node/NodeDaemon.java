@@ -1,0 +1,296 @@
+package org.m13.node;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.m13.config.ConfigException;
+import org.m13.config.NodeConfig;
+import org.m13.daemon.ControlRing;
+import org.m13.daemon.HandshakeLink;
+import org.m13.daemon.LinkPoller;
+import org.m13.daemon.PeerTable;
+import org.m13.daemon.TunReader;
+import org.m13.daemon.TunWriter;
+import org.m13.daemon.TxProducer;
+import org.m13.daemon.UdpLinkSender;
+import org.m13.handshake.DeliveryConfig;
+import org.m13.handshake.NodeDriver;
+import org.m13.handshake.PqcCounter;
+import org.m13.stage.Classify;
+import org.m13.stage.Decrypt;
+import org.m13.stage.LinkTx;
+import org.m13.stage.NanoClock;
+import org.m13.stage.Parse;
+import org.m13.stage.Release;
+import org.m13.stage.RingPipeline;
+import org.m13.stage.Scatter;
+import org.m13.stage.Seal;
+import org.m13.stage.Sink;
+import org.m13.stage.SlotPool;
+import org.m13.stage.Stage;
+import org.m13.sys.Tun;
+import org.m13.sys.UdpSocket;
+import org.m13.topology.Topology;
+import org.m13.topology.TopologyBuilder;
+import org.m13.topology.TopologyException;
+import org.m13.topology.TopologyFile;
+import org.m13.wire.Direction;
+
+/**
+ * The node daemon, wired: a UDP socket connected to the hub and the TUN device at the
+ * edges, the RX and TX rings of the topology in between, and the control ring's thread
+ * running the lifecycle ({@link NodeControl}).
+ * <pre>
+ *   link poller -> [rx] parse, decrypt, classify, scatter, release
+ *                       scatter: TUNNEL -> tun-write; CONTROL, FIN, handshake -> control ring
+ *   tun reader  -> [tx] seal, link-tx, tx-release  <- control thread (registration, handshake, keepalive, FIN)
+ * </pre>
+ */
+public final class NodeDaemon implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(NodeDaemon.class);
+    static final int RX_SLOTS = 4096;
+    static final int TX_SLOTS = 4096;
+    static final int SOCKET_BUFFER = 4 << 20;
+
+    private final NodeConfig.Node config;
+    private final PeerTable peers = PeerTable.node();
+    private final UdpSocket socket;
+    private final Tun tun;
+    private final List<RingPipeline> rings;
+    private final ControlRing control;
+    private final NodeControl lifecycle;
+    private final LinkPoller poller;
+    private final TunReader tunReader;
+    private final Thread pollerThread;
+    private final Thread tunThread;
+    private final Decrypt decrypt;
+    private final TunWriter tunWriter;
+    private final Release rxRelease;
+    private final Release txRelease;
+    private final String wiring;
+    private boolean closed;
+
+    private NodeDaemon(NodeConfig.Node config, Topology topology, NodeControl.Tunnel tunnel,
+            NodeControl.Timing timing, int cores) throws TopologyException {
+        this.config = config;
+        SecureRandom random = new SecureRandom();
+        long ourMac = localMac(random);
+        SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
+        SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
+        this.socket = UdpSocket.open(new InetSocketAddress(anyAddress(), 0),
+                new InetSocketAddress(config.hubAddress(), config.hubPort()), SOCKET_BUFFER);
+        this.tun = Tun.open(config.tunnelName());
+        try {
+            tun.setMtu(config.tunnelMtu());
+            tun.setUp(true);
+            // control ring first: scatter's sinks feed it
+            NodeControl[] lifecycleRef = new NodeControl[1];
+            this.control = new ControlRing("control", 1024, 10_000_000L, false, new ControlRing.Handler() {
+                @Override
+                public void onMessage(org.m13.daemon.ControlEvent event, long nowNanos) {
+                    lifecycleRef[0].onMessage(event, nowNanos);
+                }
+
+                @Override
+                public void onTick(long nowNanos) {
+                    lifecycleRef[0].onTick(nowNanos);
+                }
+            });
+            this.tunWriter = new TunWriter(tun, rxPool, peers, false);
+            Sink toControl = control.sink();
+            this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
+            this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
+            this.decrypt = new Decrypt(rxPool, peers, Direction.NODE_TO_HUB); // our own direction: frames carrying it are reflections
+            List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
+                    new Scatter(rxPool, tunWriter, toControl, toControl, Sink.UNWIRED, Sink.UNWIRED),
+                    rxRelease,
+                    new Seal(txPool, peers, Direction.NODE_TO_HUB),
+                    new LinkTx(txPool, new UdpLinkSender(socket, txPool, false)),
+                    txRelease);
+            this.rings = TopologyBuilder.build(topology, stages, cores, NodeDaemon::threads);
+            RingPipeline rx = ring("rx");
+            RingPipeline tx = ring("tx");
+            TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, false, ourMac);
+            TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
+            DeliveryConfig delivery = DeliveryConfig.defaults();
+            PqcCounter pqc = new PqcCounter();
+            HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes()).to(NodeControl.HUB);
+            this.lifecycle = new NodeControl(peers, fromControl,
+                    now -> new NodeDriver(config.identity(), config.hubKey(), random, pqc, delivery, handshake),
+                    tunnel, timing, random);
+            lifecycleRef[0] = lifecycle;
+            this.poller = new LinkPoller(socket, rxPool, rx, false);
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu());
+            this.pollerThread = new Thread(poller, "m13-link-rx");
+            this.tunThread = new Thread(tunReader, "m13-tun-rx");
+            StringBuilder w = new StringBuilder();
+            w.append("link poller [m13-link-rx] -> ring rx\n");
+            for (RingPipeline r : rings) {
+                w.append(r.describe());
+            }
+            w.append("tun reader [m13-tun-rx] -> ring tx\n");
+            w.append("ring control: 1024 events\n  [m13-control] handshake, lifecycle, timers -> ring tx\n");
+            this.wiring = w.toString();
+        } catch (RuntimeException | TopologyException e) {
+            tun.close();
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds and starts the node.
+     *
+     * @param tunnel what to do once the hub assigned the tunnel address (host set-up)
+     */
+    public static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel)
+            throws ConfigException, TopologyException {
+        return start(config, topologyFile, tunnel, NodeControl.Timing.defaults());
+    }
+
+    static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel,
+            NodeControl.Timing timing) throws ConfigException, TopologyException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Topology topology = TopologyFile.load(topologyFile, Set.of("parse", "decrypt", "classify", "scatter",
+                "release", "seal", "link-tx", "tx-release"), cores, TopologyFile.isolatedCores());
+        NodeDaemon daemon = new NodeDaemon(config, topology, tunnel, timing, cores);
+        daemon.run();
+        return daemon;
+    }
+
+    private void run() {
+        for (RingPipeline r : rings) {
+            r.start();
+        }
+        control.start();
+        pollerThread.start();
+        tunThread.start();
+        LOG.info("node started: hub {}:{} (key {}), tunnel {}\n{}", config.hubAddress().getHostAddress(),
+                config.hubPort(), config.hubKey().keyId(), config.tunnelName(), wiring);
+    }
+
+    private RingPipeline ring(String name) {
+        for (RingPipeline r : rings) {
+            if (r.name().equals(name)) {
+                return r;
+            }
+        }
+        throw new IllegalStateException("topology has no ring " + name);
+    }
+
+    private static ThreadFactory threads(org.m13.topology.ThreadSpec spec) {
+        return runnable -> new Thread(runnable, "m13-" + spec.name());
+    }
+
+    private static InetAddress anyAddress() {
+        try {
+            return Inet4Address.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A random locally administered unicast MAC: the node's name on the wire for this run. */
+    static long localMac(SecureRandom random) {
+        long mac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
+        return (mac & ~0x0100_0000_0000L) | 0x0200_0000_0000L;
+    }
+
+    /**
+     * One line of counters for the log (read from other threads' plain counters: a
+     * moment's inconsistency between fields is possible and harmless).
+     */
+    public String statsLine() {
+        return "state " + lifecycle.state() + "; " + "link in " + poller.received() + ", opened " + decrypt.opened() + "; tun out "
+                + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
+                + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
+                + tunReader.noPeer();
+    }
+
+    public Release rxRelease() {
+        return rxRelease;
+    }
+
+    public String wiring() {
+        return wiring;
+    }
+
+    NodeControl.State state() {
+        return lifecycle.state();
+    }
+
+    /** The tunnel address the hub gave (0 until then). */
+    public int tunnelAddress() {
+        return lifecycle.tunnelIp();
+    }
+
+    public long handshakeNanos() {
+        return lifecycle.handshakeNanos();
+    }
+
+    public Decrypt decrypt() {
+        return decrypt;
+    }
+
+    public TunWriter tunWriter() {
+        return tunWriter;
+    }
+
+    public TunReader tunReader() {
+        return tunReader;
+    }
+
+    /** FIN to the hub (waits up to 2 s for the FIN-ACK), then stops every thread and frees the keys. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        lifecycle.requestClose();
+        try {
+            if (!lifecycle.awaitClosed(2_000)) {
+                LOG.warn("no FIN-ACK from the hub; closing anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        poller.stop();
+        tunReader.stop();
+        join(pollerThread);
+        join(tunThread);
+        List<RuntimeException> failures = new ArrayList<>();
+        for (RingPipeline r : rings) {
+            try {
+                r.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        control.close();
+        lifecycle.closeKeys();
+        tun.close();
+        socket.close();
+        LOG.info("node stopped");
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.m13.daemon;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import org.m13.stage.FrameEvent;
+import org.m13.stage.SlotPool;
+import org.m13.sys.Tun;
+import org.m13.wire.Flags;
+
+/**
+ * tun-read: the TX ring's producer for tunnel traffic. Reads each IP packet from the
+ * TUN device straight into the body of a fresh TX slot, finds the peer (hub: by the
+ * inner destination, the node's tunnel address; node: the hub, once a session is up)
+ * and publishes it for sealing. A packet with no peer (or not IPv4) is dropped here by
+ * reading the next packet into the same slot; counted.
+ */
+public final class TunReader implements Runnable {
+    private final Tun tun;
+    private final TxProducer out;
+    private final PeerTable peers;
+    private final int mtu;
+    private volatile boolean running = true;
+    private final AtomicLong read = new AtomicLong();
+    private final AtomicLong noPeer = new AtomicLong();
+    private final AtomicLong notIpv4 = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+
+    public TunReader(Tun tun, TxProducer out, PeerTable peers, int mtu) {
+        this.tun = tun;
+        this.out = out;
+        this.peers = peers;
+        this.mtu = Math.min(mtu, out.maxBody());
+    }
+
+    @Override
+    public void run() {
+        ByteBuffer b = out.pool().buffer();
+        int slot = SlotPool.NO_SLOT;
+        while (running) {
+            if (slot == SlotPool.NO_SLOT) {
+                slot = out.claim();
+                if (slot == SlotPool.NO_SLOT) {
+                    Thread.onSpinWait(); // every TX slot in flight: wait for release
+                    continue;
+                }
+            }
+            int n = tun.read(out.bodyAddress(slot), mtu);
+            if (n == 0) {
+                if (tun.poll(Tun.POLLIN, 100) < 0) {
+                    errors.incrementAndGet();
+                }
+                continue;
+            }
+            if (n < 0) {
+                errors.incrementAndGet();
+                continue;
+            }
+            int body = out.bodyIndex(slot);
+            if (n < 20 || (b.get(body) & 0xF0) != 0x40) {
+                notIpv4.incrementAndGet();
+                continue;
+            }
+            int peer = peers.byTunnelAddress(b.getInt(body + 16));
+            if (peer == FrameEvent.NO_PEER || peers.session(peer) == null) {
+                noPeer.incrementAndGet();
+                continue;
+            }
+            out.publish(slot, peer, Flags.TUNNEL, n, true, System.nanoTime());
+            read.lazySet(read.get() + 1);
+            slot = SlotPool.NO_SLOT;
+        }
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    /** Packets read and published. */
+    public long read() {
+        return read.get();
+    }
+
+    /** Packets with no peer or session for their destination (dropped). */
+    public long noPeer() {
+        return noPeer.get();
+    }
+
+    /** Packets that were not IPv4 (dropped; the tunnel carries IPv4). */
+    public long notIpv4() {
+        return notIpv4.get();
+    }
+
+    public long errors() {
+        return errors.get();
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * What the hub and node daemons share around the stages: the peer table the stages and
+ * the control thread meet in, the control ring (handshake and control messages off the
+ * RX path, onto the thread that runs the PQC handshake and the peer lifecycle), frame
+ * writers for the send side, and the threads at the edges (link poller, TUN reader).
+ *
+ * <pre>
+ *   link poller --RX ring--> parse, decrypt, classify, scatter, release
+ *                                                  |  tun-write (TUN fd)
+ *                                                  |  control, handshake --control ring--> control thread
+ *   tun reader  --TX ring--> seal, link-tx  <------------------------------------------ control thread
+ * </pre>
+ */
+@CheckReturnValue
+package org.m13.daemon;
+
+import com.google.errorprone.annotations.CheckReturnValue;
