@@ -6,6 +6,18 @@ import net.openhft.chronicle.bytes.BytesStore;
  * A peer's counters in the telemetry file. Written only by the thread that owns the
  * peer's record; each call is one seqlock update (a few ordered stores, no allocation).
  * Loss, RTT and jitter are gauges the feedback path sets.
+ *
+ * <p>Who feeds what (the daemon wires it; the stages do not):
+ * <pre>
+ *   received(bytes)        the RX thread, for a frame decrypt opened (or scatter delivered)
+ *   drop(reason)           the RX thread running decrypt: REPLAY_*, AUTH_FAILED, NO_SESSION ...
+ *   feedback(...)          the thread that handles the peer's feedback frames (RX, after scatter)
+ *   sent(bytes)            the TX thread that hands frames to the link (link-tx, scheduler)
+ *   handshakeRetransmit()  the handshake (PQC) thread
+ * </pre>
+ * One record has one writer, so a peer reported by several threads gets one record per
+ * thread, claimed with the thread in its name ({@code node-7/rx}, {@code node-7/tx},
+ * {@code node-7/hs}); never share a record between threads.
  */
 public final class PeerRecord extends RecordWriter {
     PeerRecord(BytesStore<?, ?> store, long base) {
@@ -29,7 +41,7 @@ public final class PeerRecord extends RecordWriter {
     }
 
     /**
-     * A frame from the peer dropped for reason {@code reasonId} ({@code Drop.id()});
+     * A frame from the peer dropped for reason {@code reasonId} ({@link DropReason#id()});
      * replay and authentication verdicts also count in {@link PeerCounter#REPLAY_DROPS}
      * and {@link PeerCounter#AUTH_DROPS}.
      *
@@ -46,6 +58,11 @@ public final class PeerRecord extends RecordWriter {
             add(PeerCounter.AUTH_DROPS.slot(), 1);
         }
         end();
+    }
+
+    /** {@link #drop(int)} by reason. */
+    public void drop(DropReason reason) {
+        drop(reason.id());
     }
 
     /** A handshake flight sent again. */

@@ -49,6 +49,10 @@ abstract class RecordWriter {
         store.writeOrderedLong(at, store.readLong(at) + 1);
     }
 
+    final void setDrop(int reasonId, long value) {
+        store.writeOrderedLong(base + TelemetryLayout.dropOffset(reasonId), value);
+    }
+
     /** The owner's view of one of its counters (tests, and stages that mirror FusedHandler). */
     final long counterValue(int slot) {
         return store.readLong(base + TelemetryLayout.counterOffset(slot));

@@ -122,7 +122,11 @@ public final class TelemetryWriter implements AutoCloseable {
         return new StageRecord(store, claim(RecordKind.STAGE, name));
     }
 
-    /** Claims the next free record for a peer (set-up time; allocates). */
+    /**
+     * Claims the next free record for a peer (set-up time; allocates). A record has one
+     * writer thread: claim one per thread that reports on the peer, e.g. {@code node-7/rx}
+     * and {@code node-7/tx} (see {@link PeerRecord}).
+     */
     public PeerRecord peer(String name) {
         return new PeerRecord(store, claim(RecordKind.PEER, name));
     }
