@@ -1,6 +1,8 @@
 package org.m13.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * The hub's receive ring in one JVM, in packets per second: the benchmark thread is the
@@ -63,13 +67,21 @@ import org.openjdk.jmh.annotations.Warmup;
  * so the publish rate is the ring's rate; the backlog left at the end of an iteration
  * (at most 4096 frames) is drained outside the timing. Every frame must reach the tun
  * sink: a drop fails the trial.
+ *
+ * <p>On a shared or small machine the rate says more about the scheduler than about the
+ * code, so each trial also prints the CPU time its threads spent per packet over the
+ * measured iterations ({@code [cpu] ...} in the log): each consumer thread's, their sum,
+ * and the producer's (copy and publish).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+// AffinityThreads logs through Log4j: its API's simple logger, no backend needed (prepend, as
+// ./m13 bench replaces the append list)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"},
+        jvmArgsPrepend = {"-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory"})
 @OperationsPerInvocation(PipelineBenchmark.BATCH)
 public class PipelineBenchmark {
     static final int BATCH = 256;
@@ -94,6 +106,14 @@ public class PipelineBenchmark {
     private Release release;
     private long tunFrames;
     private long published;
+    // CPU accounting over the measured iterations
+    private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    private long[] consumerCpuAtStart;
+    private long[] consumerCpu;
+    private long producerCpuAtStart;
+    private long producerCpu;
+    private long processedAtStart;
+    private long measuredPackets;
 
     /** One peer's key; the window starts over with the producer's seqs (see the class comment). */
     private static final class CyclingSessions implements Sessions {
@@ -160,7 +180,18 @@ public class PipelineBenchmark {
                 ring.handler(i).telemetry(writer, ring.name());
             }
         }
+        consumerCpuAtStart = new long[ring.threadCount()];
+        consumerCpu = new long[ring.threadCount()];
         ring.start();
+    }
+
+    @Setup(Level.Iteration)
+    public void mark() {
+        for (int i = 0; i < consumerCpuAtStart.length; i++) {
+            consumerCpuAtStart[i] = cpu.getThreadCpuTime(ring.thread(i).getId());
+        }
+        producerCpuAtStart = cpu.getCurrentThreadCpuTime();
+        processedAtStart = ring.processed();
     }
 
     @Benchmark
@@ -180,14 +211,33 @@ public class PipelineBenchmark {
     }
 
     @TearDown(Level.Iteration)
-    public void drain() {
+    public void drain(IterationParams iteration) {
+        long producer = cpu.getCurrentThreadCpuTime() - producerCpuAtStart;
         if (!ring.awaitDrained(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("ring did not drain");
+        }
+        if (iteration.getType() == IterationType.MEASUREMENT) {
+            for (int i = 0; i < consumerCpu.length; i++) {
+                consumerCpu[i] += cpu.getThreadCpuTime(ring.thread(i).getId()) - consumerCpuAtStart[i];
+            }
+            producerCpu += producer;
+            measuredPackets += ring.processed() - processedAtStart;
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        StringBuilder line = new StringBuilder("[cpu] ").append(topology).append(" telemetry=").append(telemetry)
+                .append(": ns of CPU per packet over ").append(measuredPackets).append(" packets:");
+        long sum = 0;
+        for (int i = 0; i < consumerCpu.length; i++) {
+            sum += consumerCpu[i];
+            line.append(' ').append(ring.thread(i).getName()).append(' ')
+                    .append(Math.round((double) consumerCpu[i] / measuredPackets));
+        }
+        line.append(", consumers ").append(Math.round((double) sum / measuredPackets)).append(", producer ")
+                .append(Math.round((double) producerCpu / measuredPackets));
+        System.out.println(line);
         ring.close();
         key.close();
         if (writer != null) {
