@@ -7,12 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.m13.crypto.AesGcm;
 import org.m13.crypto.ReplayWindow;
 import org.m13.stage.Classify;
 import org.m13.stage.Decrypt;
+import org.m13.stage.FusedHandler;
 import org.m13.stage.MacPeerTable;
 import org.m13.stage.NanoClock;
 import org.m13.stage.Parse;
@@ -235,8 +237,16 @@ public class PipelineBenchmark {
             line.append(' ').append(ring.thread(i).getName()).append(' ')
                     .append(Math.round((double) consumerCpu[i] / measuredPackets));
         }
+        StringBuilder batches = new StringBuilder();
+        for (int i = 0; i < ring.threadCount(); i++) {
+            FusedHandler h = ring.handler(i);
+            batches.append(' ').append(h.name()).append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f", (double) h.events() / Math.max(1, h.batches())))
+                    .append(" (max ").append(h.maxBatch()).append(')');
+        }
         line.append(", consumers ").append(Math.round((double) sum / measuredPackets)).append(", producer ")
-                .append(Math.round((double) producerCpu / measuredPackets));
+                .append(Math.round((double) producerCpu / measuredPackets)).append("; frames per batch:")
+                .append(batches);
         System.out.println(line);
         ring.close();
         key.close();
