@@ -151,6 +151,7 @@ public final class FusedHandler implements EventHandler<FrameEvent> {
     public FusedHandler telemetry(TelemetryWriter writer, String prefix, NanoClock clock, long intervalNanos) {
         Objects.requireNonNull(writer, "writer");
         Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(clock, "clock");
         if (records != null) {
             throw new IllegalStateException("thread " + name + " already exports telemetry");
         }
@@ -163,7 +164,7 @@ public final class FusedHandler implements EventHandler<FrameEvent> {
             claimed[i] = writer.stage(prefix + "/" + stages[i].role());
             sources[i] = new Exported(i, StageCounters.of(stages[i]));
         }
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.clock = clock;
         this.publishIntervalNanos = intervalNanos;
         long now = clock.nanoTime();
         this.lastPublishNanos = now - intervalNanos; // the first batch end publishes
