@@ -37,6 +37,8 @@ public final class HandshakeProtocol {
     static final byte[] MAC1_LABEL = ascii("M13-HS-v2 mac1");
     /** Prefix hashed with the hub public key into the key that seals cookies in a CookieReply. */
     static final byte[] COOKIE_LABEL = ascii("M13-HS-v2 cookie");
+    /** K_frame = SHA-512(this || hub public key): the per-frame MAC of {@link FrameMac}. */
+    static final byte[] FRAME_MAC_LABEL = ascii("M13-HS-v2 frame");
     /** Cookie, ChaCha20-Poly1305 nonce and tag sizes. */
     public static final int COOKIE_BYTES = 16;
     public static final int COOKIE_NONCE_BYTES = 12;

@@ -21,10 +21,12 @@ import org.m13.handshake.HandshakeAck;
 import org.m13.handshake.HandshakeStep;
 import org.m13.handshake.HubDriver;
 import org.m13.handshake.SessionKeys;
+import org.m13.handshake.FrameMac;
 import org.m13.identity.AllowList;
 import org.m13.stage.FrameEvent;
 import org.m13.wire.FragmentHeader;
 import org.m13.wire.Flags;
+import org.m13.wire.Wire;
 
 /**
  * The hub's control thread: per peer the lifecycle of the reference design, on the
@@ -68,6 +70,11 @@ final class HubControl implements ControlRing.Handler {
     private final TxProducer out;
     private final HandshakeLink handshake;
     private final HubDriver driver;
+    private final FrameMac frameMac;
+    /** Per unvalidated source address: {bytes received, bytes sent}. */
+    private final Map<Long, long[]> budget = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong badFrameMacs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong budgetHeld = new java.util.concurrent.atomic.AtomicLong();
     private final AllowList allowList;
     private final int tunnelBase;
     private final int tunnelPrefix;
@@ -93,10 +100,11 @@ final class HubControl implements ControlRing.Handler {
      * @param tunnelBase the hub's own tunnel address; node i of the allow-list gets base + 1 + i
      */
     HubControl(PeerTable peers, TxProducer out, HandshakeLink handshake, HubDriver driver, AllowList allowList,
-            int tunnelBase, int tunnelPrefix, int tunnelMtu, Timing timing) {
+            FrameMac frameMac, int tunnelBase, int tunnelPrefix, int tunnelMtu, Timing timing) {
         this.peers = peers;
         this.out = out;
-        this.handshake = handshake;
+        this.handshake = handshake.gate(this::allowSend);
+        this.frameMac = frameMac;
         this.driver = driver;
         this.allowList = allowList;
         this.tunnelBase = tunnelBase;
@@ -109,6 +117,16 @@ final class HubControl implements ControlRing.Handler {
 
     @Override
     public void onMessage(ControlEvent e, long now) {
+        if (!e.authenticated()) {
+            // cleartext from a node: the per-frame mac1 first, before any state (docs/PROTOCOL-HANDSHAKE.md §6)
+            if (!frameMac.check(e.mac(), e.flags(), e.body(), e.length(), e.tag())) {
+                badFrameMacs.incrementAndGet();
+                return;
+            }
+            if (e.peer() < 0 || state[e.peer()] == null || !state[e.peer()].established) {
+                credit(e.source(), Wire.MIN_FRAME_BYTES + e.length() + HandshakeLink.DATAGRAM_OVERHEAD);
+            }
+        }
         switch (e.disposition()) {
             case REGISTRATION -> onRegistration(e, now);
             case FRAGMENT -> onFragment(e, now);
@@ -118,6 +136,29 @@ final class HubControl implements ControlRing.Handler {
             default -> {
             }
         }
+    }
+
+    /** The 3x rule: what an unvalidated address sent us limits what we send it. */
+    private void credit(long source, int bytes) {
+        if (budget.size() >= 4 * state.length && !budget.containsKey(source)) {
+            budget.clear(); // bounded: a flood of sources forgets, it never grows without end
+        }
+        budget.computeIfAbsent(source, k -> new long[2])[0] += bytes;
+    }
+
+    /** HandshakeLink's gate: may {@code frameBytes} go to {@code peer} now? */
+    private boolean allowSend(int peer, int frameBytes) {
+        Peer p = state[peer];
+        if (p != null && p.established) {
+            return true; // the address is validated: it completed a handshake
+        }
+        long[] b = budget.get(peers.address(peer));
+        if (b == null || b[1] + frameBytes > 3 * b[0]) {
+            budgetHeld.incrementAndGet();
+            return false;
+        }
+        b[1] += frameBytes;
+        return true;
     }
 
     private void onRegistration(ControlEvent e, long now) {
@@ -143,7 +184,8 @@ final class HubControl implements ControlRing.Handler {
             return; // an established peer's registration is a stray duplicate
         }
         peerOfSource.put(e.source(), peer);
-        if (now - p.lastEchoNanos >= timing.echoThrottleNanos()) {
+        if (now - p.lastEchoNanos >= timing.echoThrottleNanos()
+                && allowSend(peer, Wire.MIN_FRAME_BYTES + 1 + HandshakeLink.DATAGRAM_OVERHEAD)) {
             p.lastEchoNanos = now;
             scratch[0] = ControlMessages.ECHO;
             boolean unused = out.send(peer, Flags.CONTROL, scratch, 0, 1, false, now);
@@ -213,6 +255,7 @@ final class HubControl implements ControlRing.Handler {
         p.name = name;
         p.lastHeardNanos = now;
         p.heardCount = peers.heard(peer);
+        budget.remove(source);
         int ip = tunnelBase + 1 + index;
         peers.tunnelAddress(peer, ip);
         sendAddress(peer, ip, now);
@@ -240,11 +283,11 @@ final class HubControl implements ControlRing.Handler {
 
     private void onHandshakeMessage(ControlEvent e, long now) {
         int peer = e.peer();
-        if (peer < 0 || e.length() != HandshakeAck.BYTES || (e.body()[0] & 0xFF) != ControlMessages.HS_ACK) {
+        if (peer < 0 || e.length() < HandshakeAck.BYTES || (e.body()[0] & 0xFF) != ControlMessages.HS_ACK) {
             return;
         }
         try {
-            HandshakeAck ack = HandshakeAck.decode(Arrays.copyOf(e.body(), e.length()));
+            HandshakeAck ack = HandshakeAck.decode(Arrays.copyOf(e.body(), HandshakeAck.BYTES)); // padding ignored
             driver.onAck(e.source(), ack.msgId(), ack.bitmap(), now, handshake.to(peer));
         } catch (IllegalArgumentException malformed) {
             // ignored: the handshake retransmits
@@ -394,6 +437,16 @@ final class HubControl implements ControlRing.Handler {
     /** Handshakes the core refused (not on the allow-list, bad MAC, bad signature, ...). */
     long refusedHandshakes() {
         return refusedHandshakes.get();
+    }
+
+    /** Cleartext frames whose per-frame mac1 was wrong (strangers without the hub's key). */
+    long badFrameMacs() {
+        return badFrameMacs.get();
+    }
+
+    /** Frames held back by the 3x limit toward unvalidated addresses. */
+    long budgetHeld() {
+        return budgetHeld.get();
     }
 
     long refusedRegistrations() {

@@ -9,13 +9,13 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadFactory;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.m13.config.ConfigException;
 import org.m13.config.HubConfig;
 import org.m13.daemon.ControlEvent;
 import org.m13.daemon.ControlRing;
+import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.PeerTable;
@@ -24,6 +24,7 @@ import org.m13.daemon.TunWriter;
 import org.m13.daemon.TxProducer;
 import org.m13.daemon.UdpLinkSender;
 import org.m13.handshake.DeliveryConfig;
+import org.m13.handshake.FrameMac;
 import org.m13.handshake.HubDriver;
 import org.m13.handshake.HubHandshake;
 import org.m13.handshake.PqcCounter;
@@ -42,7 +43,8 @@ import org.m13.stage.SlotPool;
 import org.m13.stage.Stage;
 import org.m13.sys.Tun;
 import org.m13.sys.UdpSocket;
-import org.m13.topology.ThreadSpec;
+import org.m13.telemetry.TelemetryWriter;
+import org.m13.topology.AffinityThreads;
 import org.m13.topology.Topology;
 import org.m13.topology.TopologyBuilder;
 import org.m13.topology.TopologyException;
@@ -80,11 +82,14 @@ public final class HubDaemon implements AutoCloseable {
     private final Release rxRelease;
     private final Release txRelease;
     private final String wiring;
+    private final Path telemetryPath;
+    private TelemetryWriter telemetry;
     private boolean closed;
 
-    private HubDaemon(HubConfig.Hub config, Topology topology, HubControl.Timing timing, int cores)
+    private HubDaemon(HubConfig.Hub config, Topology topology, HubControl.Timing timing, int cores, Path telemetryPath)
             throws TopologyException {
         this.config = config;
+        this.telemetryPath = telemetryPath;
         SecureRandom random = new SecureRandom();
         long ourMac = localMac(random);
         int capacity = Math.min(AllowList.MAX_NODES, Math.max(16, 2 * config.nodes().size()));
@@ -119,7 +124,7 @@ public final class HubDaemon implements AutoCloseable {
                     new Seal(txPool, peers, Direction.HUB_TO_NODE),
                     new LinkTx(txPool, new UdpLinkSender(socket, txPool, true)),
                     txRelease);
-            this.rings = TopologyBuilder.build(topology, stages, cores, HubDaemon::threads);
+            this.rings = TopologyBuilder.build(topology, stages, cores, new AffinityThreads());
             RingPipeline rx = ring("rx");
             RingPipeline tx = ring("tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, true, ourMac);
@@ -128,7 +133,8 @@ public final class HubDaemon implements AutoCloseable {
             HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes());
             HubDriver driver = new HubDriver(core, random, delivery);
             ByteBuffer hubIp = ByteBuffer.wrap(config.tunnelAddress().address().getAddress());
-            this.lifecycle = new HubControl(peers, fromControl, handshake, driver, config.nodes(), hubIp.getInt(0),
+            this.lifecycle = new HubControl(peers, fromControl, handshake, driver, config.nodes(),
+                    new FrameMac(config.identity().publicIdentity()), hubIp.getInt(0),
                     config.tunnelAddress().prefix(), config.tunnelMtu(), timing);
             lifecycleRef[0] = lifecycle;
             this.poller = new LinkPoller(socket, rxPool, rx, true);
@@ -162,22 +168,30 @@ public final class HubDaemon implements AutoCloseable {
         }
     }
 
-    /** Builds and starts the hub. */
-    public static HubDaemon start(HubConfig.Hub config, Path topologyFile) throws ConfigException, TopologyException {
-        return start(config, topologyFile, HubControl.Timing.defaults());
+    /**
+     * Builds and starts the hub.
+     *
+     * @param telemetryFile the /dev/shm file for `m13 monitor` (null: none)
+     */
+    public static HubDaemon start(HubConfig.Hub config, Path topologyFile, Path telemetryFile)
+            throws ConfigException, TopologyException {
+        return start(config, topologyFile, HubControl.Timing.defaults(), telemetryFile);
     }
 
-    static HubDaemon start(HubConfig.Hub config, Path topologyFile, HubControl.Timing timing)
+    static HubDaemon start(HubConfig.Hub config, Path topologyFile, HubControl.Timing timing, Path telemetryFile)
             throws ConfigException, TopologyException {
         int cores = Runtime.getRuntime().availableProcessors();
         Topology topology = TopologyFile.load(topologyFile, Set.of("parse", "decrypt", "classify", "scatter",
                 "release", "seal", "link-tx", "tx-release"), cores, TopologyFile.isolatedCores());
-        HubDaemon daemon = new HubDaemon(config, topology, timing, cores);
+        HubDaemon daemon = new HubDaemon(config, topology, timing, cores, telemetryFile);
         daemon.run();
         return daemon;
     }
 
     private void run() {
+        if (telemetryPath != null) {
+            telemetry = DaemonTelemetry.open(telemetryPath, rings);
+        }
         for (RingPipeline r : rings) {
             r.start();
         }
@@ -198,9 +212,6 @@ public final class HubDaemon implements AutoCloseable {
         throw new IllegalStateException("topology has no ring " + name);
     }
 
-    private static ThreadFactory threads(ThreadSpec spec) {
-        return runnable -> new Thread(runnable, "m13-" + spec.name());
-    }
 
     private static InetAddress anyAddress() {
         try {
@@ -221,7 +232,8 @@ public final class HubDaemon implements AutoCloseable {
      */
     public String statsLine() {
         return "nodes " + lifecycle.established() + " established, handshakes refused "
-                + lifecycle.refusedHandshakes() + "; " + "link in " + poller.received() + ", opened " + decrypt.opened() + "; tun out "
+                + lifecycle.refusedHandshakes() + ", bad frame mac1 " + lifecycle.badFrameMacs()
+                + ", held by the 3x limit " + lifecycle.budgetHeld() + "; " + "link in " + poller.received() + ", opened " + decrypt.opened() + "; tun out "
                 + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
                 + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
                 + tunReader.noPeer();
@@ -286,6 +298,9 @@ public final class HubDaemon implements AutoCloseable {
         control.close();
         lifecycle.closeKeys();
         core.close();
+        if (telemetry != null) {
+            telemetry.close();
+        }
         tun.close();
         socket.close();
         LOG.info("hub stopped");

@@ -38,6 +38,9 @@ public final class HubMain implements Callable<Integer> {
     @Option(names = "--stats-seconds", description = "log a line of counters this often (default ${DEFAULT-VALUE})")
     int statsSeconds = 60;
 
+    @Option(names = "--telemetry", description = "counters for `m13 monitor --file` (default ${DEFAULT-VALUE})")
+    Path telemetry = Path.of("/dev/shm/m13-hub");
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new HubMain()).execute(args));
     }
@@ -64,7 +67,7 @@ public final class HubMain implements Callable<Integer> {
         }
         HubDaemon daemon;
         try {
-            daemon = HubDaemon.start(hub, topologyFile);
+            daemon = HubDaemon.start(hub, topologyFile, telemetry);
             HubHost.apply(host, HubHostPlan.of(hub));
         } catch (ConfigException | TopologyException | HostSetupException | RuntimeException e) {
             System.err.println("m13 hub: " + e.getMessage());

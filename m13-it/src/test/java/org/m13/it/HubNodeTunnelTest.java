@@ -36,6 +36,9 @@ import org.m13.identity.KeyFiles;
 import org.m13.sys.NetnsTestKit;
 import org.m13.sys.OffHeap;
 import org.m13.sys.PacketSocket;
+import org.m13.telemetry.DropReason;
+import org.m13.telemetry.RecordSnapshot;
+import org.m13.telemetry.TelemetryReader;
 
 /**
  * The VPN end to end, as root: a hub namespace, a node namespace joined to it by a veth
@@ -138,13 +141,15 @@ class HubNodeTunnelTest {
 
     private static Daemon startHub(String logName) throws Exception {
         return Daemon.start("hub", hubNs, HUB_MAIN, dir.resolve(logName), "--config", dir.resolve("hub.yaml").toString(),
-                "--state-dir", dir.resolve("state-hub").toString(), "--stats-seconds", "1", "--topology", topology());
+                "--state-dir", dir.resolve("state-hub").toString(), "--stats-seconds", "1", "--topology", topology(),
+                "--telemetry", dir.resolve("hub.telemetry").toString());
     }
 
     private static Daemon startNode(String who, String logName) throws Exception {
         return Daemon.start(who, nodeNs, NODE_MAIN, dir.resolve(logName), "--config",
                 dir.resolve(who + ".yaml").toString(), "--state-dir", dir.resolve("state-" + who).toString(),
-                "--stats-seconds", "1", "--topology", topology());
+                "--stats-seconds", "1", "--topology", topology(), "--telemetry",
+                dir.resolve(who + ".telemetry").toString());
     }
 
     private static String topology() {
@@ -270,11 +275,54 @@ class HubNodeTunnelTest {
             return null;
         }).get(10, TimeUnit.SECONDS);
         hub.awaitLog("replay_duplicate=1", 1, 10_000);
+        assertEquals(1, replayDropsInTelemetry(), "the same count in the shared-memory file m13 monitor reads");
         assertTrue(ping(nodeNs, INTERNET), "the genuine session is unharmed");
+    }
+
+    private static long replayDropsInTelemetry() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long drops = -1;
+        while (System.nanoTime() < deadline) {
+            try (TelemetryReader reader = TelemetryReader.open(dir.resolve("hub.telemetry"))) {
+                for (RecordSnapshot r : reader.snapshot().records()) {
+                    if (r.name().equals("rx/decrypt")) {
+                        drops = r.drops(DropReason.REPLAY_DUPLICATE);
+                    }
+                }
+            }
+            if (drops >= 1) {
+                return drops;
+            }
+            Thread.sleep(100);
+        }
+        return drops;
     }
 
     @Test
     @Order(4)
+    void registrationsWithoutTheFrameMacCostTheHubNothing() throws Exception {
+        byte[] forged = new byte[62]; // ETH + M13 header, cleartext, no flags: a registration
+        forged[6] = 0x02;
+        forged[11] = 0x42;
+        forged[12] = (byte) 0x88;
+        forged[13] = (byte) 0xB5;
+        forged[14] = (byte) 0xD1; // magic
+        forged[15] = 0x01; // version
+        kit.threadIn(nodeNs).submit(() -> {
+            try (DatagramSocket s = new DatagramSocket()) {
+                for (int i = 0; i < 3; i++) {
+                    forged[10] = (byte) i; // three different MACs
+                    s.send(new DatagramPacket(forged, forged.length, InetAddress.getByName("198.51.100.1"), 443));
+                }
+            }
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        hub.awaitLog("bad frame mac1 3,", 1, 10_000);
+        assertTrue(ping(nodeNs, INTERNET));
+    }
+
+    @Test
+    @Order(5)
     void aNodeNotOnTheAllowListIsRefused() throws Exception {
         try (Daemon stranger = startNode("stranger", "stranger.log")) {
             stranger.awaitLog("handshake started", 1, 60_000);
@@ -288,7 +336,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void afterKillNineARestartUndoesTheLeftoversAndComesBack() throws Exception {
         node.kill();
         assertTrue(Files.exists(dir.resolve("state-node/node.journal")), "a crash leaves the journal behind");
@@ -302,7 +350,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aRestartedHubIsRejoinedWithinTenSeconds() throws Exception {
         int before = node.count("session established");
         assertStoppedCleanly(hub.stop());
@@ -314,7 +362,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void sigtermLeavesNothingBehind() throws Exception {
         assertStoppedCleanly(node.stop());
         assertStoppedCleanly(hub.stop());
@@ -328,6 +376,8 @@ class HubNodeTunnelTest {
         assertEquals(ipForwardBefore, sysctl(hubNs, "net.ipv4.ip_forward"));
         assertFalse(Files.exists(dir.resolve("state-hub/hub.journal")));
         assertFalse(Files.exists(dir.resolve("state-node/node.journal")));
+        assertFalse(Files.exists(dir.resolve("hub.telemetry")) || Files.exists(dir.resolve("node.telemetry")),
+                "telemetry files removed");
         assertTrue(hub.log().contains("hub stopped") && node.log().contains("node stopped"));
     }
 }

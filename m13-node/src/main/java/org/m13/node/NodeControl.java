@@ -40,6 +40,11 @@ final class NodeControl implements ControlRing.Handler {
     private static final Logger LOG = LogManager.getLogger(NodeControl.class);
     private static final long MS = 1_000_000L;
     static final int HUB = 0;
+    /**
+     * ACK bodies are padded to this: each ACK (1290 bytes on the wire) lets the hub send
+     * 3x as much to an address it has not validated yet, about 2.5 ServerHello fragments.
+     */
+    static final int ACK_BODY_BYTES = 1200;
 
     enum State {
         REGISTERING, HANDSHAKING, WAIT_ADDRESS, ESTABLISHED, CLOSING, CLOSED
@@ -194,8 +199,9 @@ final class NodeControl implements ControlRing.Handler {
         if (driver == null || length < 1) {
             return;
         }
-        byte[] message = Arrays.copyOf(body, length);
         int type = body[0] & 0xFF;
+        byte[] message = Arrays.copyOf(body, type == ControlMessages.HS_ACK ? Math.min(length, HandshakeAck.BYTES)
+                : length); // an ACK may be padded
         try {
             if (type == ControlMessages.HS_ACK) {
                 HandshakeAck ack = HandshakeAck.decode(message);

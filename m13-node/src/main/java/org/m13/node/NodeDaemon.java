@@ -9,12 +9,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadFactory;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.m13.config.ConfigException;
 import org.m13.config.NodeConfig;
 import org.m13.daemon.ControlRing;
+import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.PeerTable;
@@ -23,6 +23,7 @@ import org.m13.daemon.TunWriter;
 import org.m13.daemon.TxProducer;
 import org.m13.daemon.UdpLinkSender;
 import org.m13.handshake.DeliveryConfig;
+import org.m13.handshake.FrameMac;
 import org.m13.handshake.NodeDriver;
 import org.m13.handshake.PqcCounter;
 import org.m13.stage.Classify;
@@ -39,6 +40,8 @@ import org.m13.stage.SlotPool;
 import org.m13.stage.Stage;
 import org.m13.sys.Tun;
 import org.m13.sys.UdpSocket;
+import org.m13.telemetry.TelemetryWriter;
+import org.m13.topology.AffinityThreads;
 import org.m13.topology.Topology;
 import org.m13.topology.TopologyBuilder;
 import org.m13.topology.TopologyException;
@@ -77,11 +80,14 @@ public final class NodeDaemon implements AutoCloseable {
     private final Release rxRelease;
     private final Release txRelease;
     private final String wiring;
+    private final Path telemetryPath;
+    private TelemetryWriter telemetry;
     private boolean closed;
 
     private NodeDaemon(NodeConfig.Node config, Topology topology, NodeControl.Tunnel tunnel,
-            NodeControl.Timing timing, int cores) throws TopologyException {
+            NodeControl.Timing timing, int cores, Path telemetryPath) throws TopologyException {
         this.config = config;
+        this.telemetryPath = telemetryPath;
         SecureRandom random = new SecureRandom();
         long ourMac = localMac(random);
         SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
@@ -116,14 +122,16 @@ public final class NodeDaemon implements AutoCloseable {
                     new Seal(txPool, peers, Direction.NODE_TO_HUB),
                     new LinkTx(txPool, new UdpLinkSender(socket, txPool, false)),
                     txRelease);
-            this.rings = TopologyBuilder.build(topology, stages, cores, NodeDaemon::threads);
+            this.rings = TopologyBuilder.build(topology, stages, cores, new AffinityThreads());
             RingPipeline rx = ring("rx");
             RingPipeline tx = ring("tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, false, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
+            fromControl.stampCleartext(new FrameMac(config.hubKey())); // the control thread's own instance
             DeliveryConfig delivery = DeliveryConfig.defaults();
             PqcCounter pqc = new PqcCounter();
-            HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes()).to(NodeControl.HUB);
+            HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes()).to(NodeControl.HUB)
+                    .padAcks(NodeControl.ACK_BODY_BYTES);
             this.lifecycle = new NodeControl(peers, fromControl,
                     now -> new NodeDriver(config.identity(), config.hubKey(), random, pqc, delivery, handshake),
                     tunnel, timing, random);
@@ -151,23 +159,27 @@ public final class NodeDaemon implements AutoCloseable {
      * Builds and starts the node.
      *
      * @param tunnel what to do once the hub assigned the tunnel address (host set-up)
+     * @param telemetryFile the /dev/shm file for `m13 monitor` (null: none)
      */
-    public static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel)
-            throws ConfigException, TopologyException {
-        return start(config, topologyFile, tunnel, NodeControl.Timing.defaults());
+    public static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel,
+            Path telemetryFile) throws ConfigException, TopologyException {
+        return start(config, topologyFile, tunnel, NodeControl.Timing.defaults(), telemetryFile);
     }
 
     static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel,
-            NodeControl.Timing timing) throws ConfigException, TopologyException {
+            NodeControl.Timing timing, Path telemetryFile) throws ConfigException, TopologyException {
         int cores = Runtime.getRuntime().availableProcessors();
         Topology topology = TopologyFile.load(topologyFile, Set.of("parse", "decrypt", "classify", "scatter",
                 "release", "seal", "link-tx", "tx-release"), cores, TopologyFile.isolatedCores());
-        NodeDaemon daemon = new NodeDaemon(config, topology, tunnel, timing, cores);
+        NodeDaemon daemon = new NodeDaemon(config, topology, tunnel, timing, cores, telemetryFile);
         daemon.run();
         return daemon;
     }
 
     private void run() {
+        if (telemetryPath != null) {
+            telemetry = DaemonTelemetry.open(telemetryPath, rings);
+        }
         for (RingPipeline r : rings) {
             r.start();
         }
@@ -187,9 +199,6 @@ public final class NodeDaemon implements AutoCloseable {
         throw new IllegalStateException("topology has no ring " + name);
     }
 
-    private static ThreadFactory threads(org.m13.topology.ThreadSpec spec) {
-        return runnable -> new Thread(runnable, "m13-" + spec.name());
-    }
 
     private static InetAddress anyAddress() {
         try {
@@ -278,6 +287,9 @@ public final class NodeDaemon implements AutoCloseable {
         }
         control.close();
         lifecycle.closeKeys();
+        if (telemetry != null) {
+            telemetry.close();
+        }
         tun.close();
         socket.close();
         LOG.info("node stopped");

@@ -41,6 +41,9 @@ public final class NodeMain implements Callable<Integer> {
     @Option(names = "--stats-seconds", description = "log a line of counters this often (default ${DEFAULT-VALUE})")
     int statsSeconds = 60;
 
+    @Option(names = "--telemetry", description = "counters for `m13 monitor --file` (default ${DEFAULT-VALUE})")
+    Path telemetry = Path.of("/dev/shm/m13-node");
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new NodeMain()).execute(args));
     }
@@ -67,7 +70,7 @@ public final class NodeMain implements Callable<Integer> {
         HostTunnel tunnel = new HostTunnel(host, node);
         NodeDaemon daemon;
         try {
-            daemon = NodeDaemon.start(node, topologyFile, tunnel);
+            daemon = NodeDaemon.start(node, topologyFile, tunnel, telemetry);
         } catch (ConfigException | TopologyException | RuntimeException e) {
             System.err.println("m13 node: " + e.getMessage());
             host.close();

@@ -12,6 +12,8 @@ public final class ControlEvent {
     public static final int MAX_BODY = 1536;
 
     private final byte[] body = new byte[MAX_BODY];
+    private final byte[] tag = new byte[16];
+    private int flags;
     private int length;
     private Disposition disposition = Disposition.PENDING;
     private int peer;
@@ -31,6 +33,23 @@ public final class ControlEvent {
 
     void length(int length) {
         this.length = length;
+    }
+
+    void flags(int flags) {
+        this.flags = flags;
+    }
+
+    /** The frame's flags byte. */
+    public int flags() {
+        return flags;
+    }
+
+    /**
+     * The M13 header's tag field: the AEAD tag of a sealed frame, the per-frame mac1 of a
+     * cleartext one from a node ({@link org.m13.handshake.FrameMac}). Valid during the call.
+     */
+    public byte[] tag() {
+        return tag;
     }
 
     /** The body bytes {@code [0, length())}; valid only during the handler's call. */

@@ -132,6 +132,8 @@ public final class ControlRing implements AutoCloseable {
             c.fill(event.disposition(), event.peer(), source, eth.wrap(buffer, frame).source(), sealed,
                     event.rxNanos());
             buffer.get(bodyIndex, c.body(), 0, bodyLength);
+            buffer.get(header.sigIndex() + M13Header.TAG_OFFSET, c.tag(), 0, M13Header.TAG_BYTES);
+            c.flags(header.flags());
             c.length(bodyLength);
         } finally {
             ring.publish(sequence);

@@ -14,8 +14,22 @@ import org.m13.wire.Flags;
  * set the peer with {@link #to} before each driver call.
  */
 public final class HandshakeLink implements HandshakeOutbox {
+    /** Decides whether a frame of {@code frameBytes} (on the wire) may go to {@code peer} now. */
+    @FunctionalInterface
+    public interface Gate {
+        Gate OPEN = (peer, frameBytes) -> true;
+
+        boolean allow(int peer, int frameBytes);
+    }
+
+    /** Bytes an IPv4 + UDP datagram adds to a frame on the wire. */
+    public static final int DATAGRAM_OVERHEAD = 28;
+
     private final TxProducer out;
     private final FragmentHeader fragment = new FragmentHeader();
+    private Gate gate = Gate.OPEN;
+    private int ackPadding;
+    private long gated;
     private int peer;
     private final int chunkBytes;
     private long fragments;
@@ -26,6 +40,21 @@ public final class HandshakeLink implements HandshakeOutbox {
         this.chunkBytes = chunkBytes;
     }
 
+    /** Every frame asks {@code gate} first (the hub: the 3x limit toward unvalidated addresses). */
+    public HandshakeLink gate(Gate gate) {
+        this.gate = gate;
+        return this;
+    }
+
+    /**
+     * Pads every ACK to {@code bodyBytes} (zeros after the 7 ACK bytes): the node's ACKs
+     * then earn the hub enough of its 3x allowance to repair a lost ServerHello fragment.
+     */
+    public HandshakeLink padAcks(int bodyBytes) {
+        this.ackPadding = bodyBytes;
+        return this;
+    }
+
     /** Directs what the next driver call sends to {@code peer}. */
     public HandshakeLink to(int peer) {
         this.peer = peer;
@@ -34,6 +63,11 @@ public final class HandshakeLink implements HandshakeOutbox {
 
     @Override
     public void sendFragment(int msgId, int index, int count, byte[] chunk) {
+        if (!gate.allow(peer, org.m13.wire.Wire.MIN_FRAME_BYTES + FragmentHeader.BYTES + chunk.length
+                + DATAGRAM_OVERHEAD)) {
+            gated++;
+            return; // the flight's timer resends it once the peer has sent more
+        }
         int slot = out.claim();
         if (slot < 0) {
             failed++;
@@ -50,7 +84,8 @@ public final class HandshakeLink implements HandshakeOutbox {
 
     @Override
     public void sendAck(int msgId, int bitmap) {
-        send(org.m13.handshake.HandshakeAck.encode(msgId, bitmap));
+        byte[] ack = org.m13.handshake.HandshakeAck.encode(msgId, bitmap);
+        send(ackPadding > ack.length ? java.util.Arrays.copyOf(ack, ackPadding) : ack);
     }
 
     @Override
@@ -59,6 +94,10 @@ public final class HandshakeLink implements HandshakeOutbox {
     }
 
     private void send(byte[] message) {
+        if (!gate.allow(peer, org.m13.wire.Wire.MIN_FRAME_BYTES + message.length + DATAGRAM_OVERHEAD)) {
+            gated++;
+            return;
+        }
         if (!out.send(peer, Flags.CONTROL | Flags.HANDSHAKE, message, 0, message.length, false, System.nanoTime())) {
             failed++;
         }
@@ -67,6 +106,11 @@ public final class HandshakeLink implements HandshakeOutbox {
     /** Fragments sent. */
     public long fragments() {
         return fragments;
+    }
+
+    /** Frames the gate held back. */
+    public long gated() {
+        return gated;
     }
 
     /** Frames that found no free slot. */

@@ -1,6 +1,7 @@
 package org.m13.daemon;
 
 import java.nio.ByteBuffer;
+import org.m13.handshake.FrameMac;
 import org.m13.stage.RingPipeline;
 import org.m13.stage.SlotPool;
 import org.m13.wire.EthernetHeader;
@@ -24,6 +25,7 @@ public final class TxProducer {
     private final long ourMac;
     private final EthernetHeader eth = new EthernetHeader();
     private final M13Header header = new M13Header();
+    private FrameMac frameMac;
     private long published;
     private long exhausted;
 
@@ -39,6 +41,14 @@ public final class TxProducer {
         this.hubPlacement = hubPlacement;
         this.offset = hubPlacement ? Wire.UDP_HUB_FRAME_OFFSET : Wire.UDP_NODE_FRAME_OFFSET;
         this.ourMac = ourMac;
+    }
+
+    /**
+     * Stamps every cleartext frame from now on with the per-frame mac1 (the node's
+     * registration, handshake fragments and ACKs to the hub).
+     */
+    public void stampCleartext(FrameMac mac) {
+        this.frameMac = mac;
     }
 
     /** A free slot of this producer's partition, or {@link SlotPool#NO_SLOT} (counted). */
@@ -84,6 +94,9 @@ public final class TxProducer {
             header.writeForSeal(0, flags, bodyLength); // seal writes the phase, nonce, seq and tag
         } else {
             header.writeCleartext(0, flags, bodyLength);
+            if (frameMac != null) {
+                frameMac.stamp(b, frame, bodyLength);
+            }
         }
         if (hubPlacement) {
             Outer.destination(b, frame, peers.address(peer));
