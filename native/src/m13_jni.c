@@ -48,6 +48,16 @@ static jlong native_buffer_address(JNIEnv *env, jclass cls, jobject buffer)
     return (jlong)(uintptr_t)address;
 }
 
+/* memcpy between two native regions (in-memory test links and TUNs: a copy is what a wire does). */
+static void native_copy(JNIEnv *env, jclass cls, jlong from, jlong to, jint length)
+{
+    (void)env;
+    (void)cls;
+    if (length > 0) {
+        memmove((void *)(uintptr_t)to, (const void *)(uintptr_t)from, (size_t)length);
+    }
+}
+
 static jstring native_errno_text(JNIEnv *env, jclass cls, jint err)
 {
     (void)cls;
@@ -59,6 +69,7 @@ static jstring native_errno_text(JNIEnv *env, jclass cls, jint err)
 static const JNINativeMethod native_methods[] = {
     {"abi", "()I", (void *)native_abi},
     {"bufferAddress", "(Ljava/nio/ByteBuffer;)J", (void *)native_buffer_address},
+    {"copy0", "(JJI)V", (void *)native_copy},
     {"errnoText0", "(I)Ljava/lang/String;", (void *)native_errno_text},
 };
 

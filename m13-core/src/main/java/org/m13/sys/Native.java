@@ -87,6 +87,17 @@ public final class Native {
         return result;
     }
 
+    /**
+     * Copies {@code length} bytes between native addresses (regions may overlap). For
+     * in-memory links and TUN devices in tests and benchmarks, where a copy stands for the
+     * wire; the caller guarantees both ranges are valid.
+     */
+    public static void copy(long from, long to, int length) {
+        copy0(from, to, length);
+    }
+
+    private static native void copy0(long from, long to, int length);
+
     private static native int abi();
 
     private static native String errnoText0(int errno);

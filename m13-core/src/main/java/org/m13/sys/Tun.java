@@ -17,7 +17,7 @@ package org.m13.sys;
  * operation and the errno text. Close only once no thread reads or writes any more;
  * a Cleaner closes the descriptors if the owner forgets.
  */
-public final class Tun implements AutoCloseable {
+public final class Tun implements TunDevice, AutoCloseable {
     public static final int POLLIN = 0x1;
     public static final int POLLOUT = 0x4;
     public static final int POLLERR = 0x8;
@@ -105,11 +105,13 @@ public final class Tun implements AutoCloseable {
     }
 
     /** Reads one packet into native memory: its length, 0 if none is queued, or -errno. */
+    @Override
     public int read(long address, int length) {
         return read0(liveFd(), address, length);
     }
 
     /** Writes one packet from native memory: its length, 0 if the queue is full, or -errno. */
+    @Override
     public int write(long address, int length) {
         return write0(liveFd(), address, length);
     }
@@ -124,6 +126,7 @@ public final class Tun implements AutoCloseable {
      * ({@link #POLLIN}, {@link #POLLOUT}): the events that are ready, 0 on timeout,
      * or -errno ({@code -EINTR} when interrupted by a signal).
      */
+    @Override
     public int poll(int events, int timeoutMillis) {
         int live = liveFd();
         return live < 0 ? -EBADF : poll0(live, events, timeoutMillis); // poll() would ignore fd -1

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * namespace. {@link #send} and {@link #receive} are hot calls: a count, 0 for
  * "would block", or -errno.
  */
-public final class UdpSocket implements AutoCloseable {
+public final class UdpSocket implements Datagrams, AutoCloseable {
     public static final int MAX_BATCH = 64;
 
     private final int localPort;
@@ -54,11 +54,13 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /** Sends one datagram to the connected peer. */
+    @Override
     public int send(long address, int length) {
         return send0((int) handle.get(), address, length);
     }
 
     /** Receives one datagram (truncated to {@code length}). */
+    @Override
     public int receive(long address, int length) {
         return recv0((int) handle.get(), address, length);
     }
@@ -67,11 +69,13 @@ public final class UdpSocket implements AutoCloseable {
      * Receives one datagram on an unconnected socket and stores its source address, big
      * endian, at the native addresses {@code ipOut} (4 bytes) and {@code portOut} (2 bytes).
      */
+    @Override
     public int receiveFrom(long address, int length, long ipOut, long portOut) {
         return recvFrom0((int) handle.get(), address, length, ipOut, portOut);
     }
 
     /** Sends one datagram to {@code ip:port} (an IPv4 address as an int, host order). */
+    @Override
     public int sendTo(long address, int length, int ip, int port) {
         return sendTo0((int) handle.get(), address, length, ip, port);
     }
@@ -81,6 +85,7 @@ public final class UdpSocket implements AutoCloseable {
      *
      * @return the events that happened, 0 on timeout or a signal, or -errno
      */
+    @Override
     public int poll(int events, int timeoutMillis) {
         return poll0((int) handle.get(), events, timeoutMillis);
     }

@@ -3,8 +3,8 @@ package org.m13.daemon;
 import java.util.concurrent.atomic.AtomicLong;
 import org.m13.stage.RingPipeline;
 import org.m13.stage.SlotPool;
+import org.m13.sys.Datagrams;
 import org.m13.sys.Tun;
-import org.m13.sys.UdpSocket;
 import org.m13.wire.Wire;
 
 /**
@@ -18,7 +18,7 @@ import org.m13.wire.Wire;
  * wait in the socket buffer, and drops, if any, happen in the kernel (counted there).
  */
 public final class LinkPoller implements Runnable {
-    private final UdpSocket socket;
+    private final Datagrams socket;
     private final SlotPool pool;
     private final RingPipeline rx;
     private final boolean hubPlacement;
@@ -28,7 +28,7 @@ public final class LinkPoller implements Runnable {
     private final AtomicLong errors = new AtomicLong();
     private long noSlot;
 
-    public LinkPoller(UdpSocket socket, SlotPool pool, RingPipeline rx, boolean hubPlacement) {
+    public LinkPoller(Datagrams socket, SlotPool pool, RingPipeline rx, boolean hubPlacement) {
         this.socket = socket;
         this.pool = pool;
         this.rx = rx;

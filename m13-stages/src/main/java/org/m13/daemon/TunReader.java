@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.m13.stage.FrameEvent;
 import org.m13.stage.SlotPool;
 import org.m13.sys.Tun;
+import org.m13.sys.TunDevice;
 import org.m13.wire.Flags;
 
 /**
@@ -15,7 +16,7 @@ import org.m13.wire.Flags;
  * reading the next packet into the same slot; counted.
  */
 public final class TunReader implements Runnable {
-    private final Tun tun;
+    private final TunDevice tun;
     private final TxProducer out;
     private final PeerTable peers;
     private final int mtu;
@@ -25,7 +26,7 @@ public final class TunReader implements Runnable {
     private final AtomicLong notIpv4 = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
-    public TunReader(Tun tun, TxProducer out, PeerTable peers, int mtu) {
+    public TunReader(TunDevice tun, TxProducer out, PeerTable peers, int mtu) {
         this.tun = tun;
         this.out = out;
         this.peers = peers;

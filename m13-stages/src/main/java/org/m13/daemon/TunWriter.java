@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import org.m13.stage.FrameEvent;
 import org.m13.stage.Sink;
 import org.m13.stage.SlotPool;
-import org.m13.sys.Tun;
+import org.m13.sys.TunDevice;
 import org.m13.telemetry.DropReason;
 
 /**
@@ -14,14 +14,14 @@ import org.m13.telemetry.DropReason;
  * the internet): otherwise it is refused as {@link DropReason#INNER_SOURCE}.
  */
 public final class TunWriter implements Sink {
-    private final Tun tun;
+    private final TunDevice tun;
     private final SlotPool pool;
     private final PeerTable peers;
     private final boolean checkSource;
     private long written;
     private long bytes;
 
-    public TunWriter(Tun tun, SlotPool pool, PeerTable peers, boolean checkSource) {
+    public TunWriter(TunDevice tun, SlotPool pool, PeerTable peers, boolean checkSource) {
         this.tun = tun;
         this.pool = pool;
         this.peers = peers;

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.m13.stage.LinkSender;
 import org.m13.stage.SlotPool;
-import org.m13.sys.UdpSocket;
+import org.m13.sys.Datagrams;
 
 /**
  * link-tx over a UDP socket: the node sends every frame to the hub (connected socket);
@@ -13,12 +13,12 @@ import org.m13.sys.UdpSocket;
  * (link-tx counts it as {@code LINK_FULL}).
  */
 public final class UdpLinkSender implements LinkSender {
-    private final UdpSocket socket;
+    private final Datagrams socket;
     private final SlotPool pool;
     private final boolean hubPlacement;
     private final AtomicLong errors = new AtomicLong();
 
-    public UdpLinkSender(UdpSocket socket, SlotPool pool, boolean hubPlacement) {
+    public UdpLinkSender(Datagrams socket, SlotPool pool, boolean hubPlacement) {
         this.socket = socket;
         this.pool = pool;
         this.hubPlacement = hubPlacement;
