@@ -243,9 +243,17 @@ final class HubControl implements ControlRing.Handler {
                     evict(other, now);
                 }
             }
-            Session session = new Session(AesGcm.withKey(keys.sendKey()), AesGcm.withKey(keys.receiveKey()), 0);
+            Session current = peers.session(peer);
+            boolean rekey = current != null && state[peer].established;
+            // a rekey over the live session: the next key phase, the old session stays openable (grace)
+            Session session = new Session(AesGcm.withKey(keys.sendKey()), AesGcm.withKey(keys.receiveKey()),
+                    rekey ? current.phase() ^ 1 : 0);
             reaper.retire(peers.install(peer, session), now);
-            reaper.retire(peers.dropPrevious(peer), now);
+            if (!rekey) {
+                reaper.retire(peers.dropPrevious(peer), now);
+            } else {
+                LOG.info("node {} rekeyed (key phase {})", name, session.phase());
+            }
         }
         Peer p = state[peer];
         if (!p.established) {

@@ -149,7 +149,7 @@ class HubNodeTunnelTest {
         return Daemon.start(who, nodeNs, NODE_MAIN, dir.resolve(logName), "--config",
                 dir.resolve(who + ".yaml").toString(), "--state-dir", dir.resolve("state-" + who).toString(),
                 "--stats-seconds", "1", "--topology", topology(), "--telemetry",
-                dir.resolve(who + ".telemetry").toString());
+                dir.resolve(who + ".telemetry").toString(), "--rekey-seconds", "4");
     }
 
     private static String topology() {
@@ -240,6 +240,16 @@ class HubNodeTunnelTest {
 
     @Test
     @Order(3)
+    void rekeysEveryFewSecondsLoseNoPing() throws Exception {
+        int before = node.count("rekeyed: session");
+        String out = run(nodeNs, "ping", "-c", "50", "-i", "0.2", "-W", "2", INTERNET);
+        node.awaitLog("rekeyed: session", before + 2, 20_000);
+        assertTrue(out.contains(" 0% packet loss"), "no packet lost across the key switches:\n" + out);
+        assertTrue(hub.count("rekeyed (key phase 1)") >= 1 && hub.count("rekeyed (key phase 0)") >= 1, hub.log());
+    }
+
+    @Test
+    @Order(4)
     void aReplayedFrameIsDroppedAndCounted() throws Exception {
         ExecutorService hubSide = kit.threadIn(hubNs);
         Future<byte[]> captured = hubSide.submit(() -> {
@@ -299,7 +309,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void registrationsWithoutTheFrameMacCostTheHubNothing() throws Exception {
         byte[] forged = new byte[62]; // ETH + M13 header, cleartext, no flags: a registration
         forged[6] = 0x02;
@@ -322,7 +332,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeNotOnTheAllowListIsRefused() throws Exception {
         try (Daemon stranger = startNode("stranger", "stranger.log")) {
             stranger.awaitLog("handshake started", 1, 60_000);
@@ -336,7 +346,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void afterKillNineARestartUndoesTheLeftoversAndComesBack() throws Exception {
         node.kill();
         assertTrue(Files.exists(dir.resolve("state-node/node.journal")), "a crash leaves the journal behind");
@@ -350,7 +360,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRestartedHubIsRejoinedWithinTenSeconds() throws Exception {
         int before = node.count("session established");
         assertStoppedCleanly(hub.stop());
@@ -362,7 +372,7 @@ class HubNodeTunnelTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void sigtermLeavesNothingBehind() throws Exception {
         assertStoppedCleanly(node.stop());
         assertStoppedCleanly(hub.stop());

@@ -18,6 +18,7 @@ import org.m13.handshake.CookieReply;
 import org.m13.handshake.HandshakeAck;
 import org.m13.handshake.HandshakeStep;
 import org.m13.handshake.NodeDriver;
+import org.m13.handshake.RekeyPolicy;
 import org.m13.handshake.SessionKeys;
 import org.m13.wire.FragmentHeader;
 import org.m13.wire.Flags;
@@ -82,6 +83,10 @@ final class NodeControl implements ControlRing.Handler {
     private volatile long establishedAtNanos;
     private volatile long handshakeNanos = -1;
     private NodeDriver driver;
+    private final RekeyPolicy rekey;
+    private boolean rekeying;
+    private Session pending;
+    private long sessionStartNanos;
     private long startedNanos = -1;
     private long handshakeStartNanos;
     private long nextRegisterNanos;
@@ -97,7 +102,8 @@ final class NodeControl implements ControlRing.Handler {
      * @param drivers makes a fresh handshake driver (with the node's identity and the pinned hub key)
      */
     NodeControl(PeerTable peers, TxProducer out, LongFunction<NodeDriver> drivers,
-            Tunnel tunnel, Timing timing, SecureRandom random) {
+            Tunnel tunnel, Timing timing, RekeyPolicy rekey, SecureRandom random) {
+        this.rekey = rekey;
         this.peers = peers;
         this.out = out;
         this.drivers = drivers;
@@ -218,10 +224,10 @@ final class NodeControl implements ControlRing.Handler {
     }
 
     private void startHandshake(long now) {
-        if (driver != null) {
-            driver.close();
+        if (driver == null) {
+            driver = drivers.apply(now); // one driver per run: its message ids never repeat toward the hub
         }
-        driver = drivers.apply(now);
+        rekeying = false;
         handshakeStartNanos = now;
         state = State.HANDSHAKING;
         driver.start(now);
@@ -230,12 +236,55 @@ final class NodeControl implements ControlRing.Handler {
 
     private void install(SessionKeys keys, long now) {
         try (keys) {
+            Session current = peers.session(HUB);
+            if (rekeying && current != null) {
+                // the hub switches once it verified our Finished; we open its new phase at once but
+                // keep sealing with the old keys until the hub is seen to hold the new ones
+                reaper.retire(pending, now);
+                pending = new Session(AesGcm.withKey(keys.sendKey()), AesGcm.withKey(keys.receiveKey()),
+                        current.phase() ^ 1);
+                reaper.retire(peers.preview(HUB, pending), now);
+                return;
+            }
             Session session = new Session(AesGcm.withKey(keys.sendKey()), AesGcm.withKey(keys.receiveKey()), 0);
             reaper.retire(peers.install(HUB, session), now);
             reaper.retire(peers.dropPrevious(HUB), now); // a fresh handshake: the old session is over
         }
         sessions++;
+        sessionStartNanos = now;
         handshakeNanos = now - handshakeStartNanos;
+    }
+
+    /** Rekey when the session is old or has sealed many packets; a key past its limits is not used. */
+    private void tickRekey(long now) {
+        Session current = peers.session(HUB);
+        if (current == null) {
+            return;
+        }
+        long age = now - sessionStartNanos;
+        if (age >= rekey.rejectAfterNanos() || current.sealed() >= rekey.rejectAfterPackets()) {
+            LOG.warn("session keys past their limits without a rekey; joining again");
+            lose(now);
+            return;
+        }
+        if (!rekeying && (age >= rekey.rekeyAfterNanos() || current.sealed() >= rekey.rekeyAfterPackets())) {
+            rekeying = true;
+            handshakeStartNanos = now;
+            driver.start(now); // a fresh attempt, new ephemeral keys and message ids, over the live session
+            return;
+        }
+        if (rekeying) {
+            driver.onTimer(now);
+            if (pending != null && driver.finishedAcknowledged()) {
+                peers.promote(HUB);
+                pending = null;
+                rekeying = false;
+                sessions++;
+                sessionStartNanos = now;
+                LOG.info("rekeyed: session {} (key phase {}), handshake {} ms", sessions, peers.session(HUB).phase(),
+                        (now - handshakeStartNanos) / MS);
+            }
+        }
     }
 
     @Override
@@ -266,6 +315,12 @@ final class NodeControl implements ControlRing.Handler {
                 }
             }
             case WAIT_ADDRESS, ESTABLISHED -> {
+                if (state == State.ESTABLISHED) {
+                    tickRekey(now);
+                    if (state != State.ESTABLISHED) {
+                        return;
+                    }
+                }
                 long heard = peers.heard(HUB);
                 if (heard != lastHeardCount) {
                     lastHeardCount = heard;
@@ -306,10 +361,9 @@ final class NodeControl implements ControlRing.Handler {
         for (Session s : old) {
             reaper.retire(s, now);
         }
-        if (driver != null) {
-            driver.close();
-            driver = null;
-        }
+        rekeying = false;
+        reaper.retire(pending, now);
+        pending = null;
         state = State.REGISTERING;
         registerBackoffNanos = timing.registerMinNanos();
         nextRegisterNanos = now;
@@ -357,6 +411,9 @@ final class NodeControl implements ControlRing.Handler {
 
     /** Closes every key still held; after the control thread stopped. */
     void closeKeys() {
+        if (driver != null) {
+            driver.close();
+        }
         Session[] old = {peers.install(HUB, null), peers.dropPrevious(HUB)};
         for (Session s : old) {
             reaper.retire(s, Long.MIN_VALUE);

@@ -26,6 +26,7 @@ import org.m13.handshake.DeliveryConfig;
 import org.m13.handshake.FrameMac;
 import org.m13.handshake.NodeDriver;
 import org.m13.handshake.PqcCounter;
+import org.m13.handshake.RekeyPolicy;
 import org.m13.stage.Classify;
 import org.m13.stage.Decrypt;
 import org.m13.stage.LinkTx;
@@ -85,7 +86,7 @@ public final class NodeDaemon implements AutoCloseable {
     private boolean closed;
 
     private NodeDaemon(NodeConfig.Node config, Topology topology, NodeControl.Tunnel tunnel,
-            NodeControl.Timing timing, int cores, Path telemetryPath) throws TopologyException {
+            NodeControl.Timing timing, RekeyPolicy rekey, int cores, Path telemetryPath) throws TopologyException {
         this.config = config;
         this.telemetryPath = telemetryPath;
         SecureRandom random = new SecureRandom();
@@ -134,7 +135,7 @@ public final class NodeDaemon implements AutoCloseable {
                     .padAcks(NodeControl.ACK_BODY_BYTES);
             this.lifecycle = new NodeControl(peers, fromControl,
                     now -> new NodeDriver(config.identity(), config.hubKey(), random, pqc, delivery, handshake),
-                    tunnel, timing, random);
+                    tunnel, timing, rekey, random);
             lifecycleRef[0] = lifecycle;
             this.poller = new LinkPoller(socket, rxPool, rx, false);
             this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu());
@@ -163,15 +164,22 @@ public final class NodeDaemon implements AutoCloseable {
      */
     public static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel,
             Path telemetryFile) throws ConfigException, TopologyException {
-        return start(config, topologyFile, tunnel, NodeControl.Timing.defaults(), telemetryFile);
+        return start(config, topologyFile, tunnel, RekeyPolicy.defaults(), telemetryFile);
+    }
+
+    /** As above, with the rekey limits given (tests rekey every few seconds). */
+    public static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel,
+            RekeyPolicy rekey, Path telemetryFile) throws ConfigException, TopologyException {
+        return start(config, topologyFile, tunnel, NodeControl.Timing.defaults(), rekey, telemetryFile);
     }
 
     static NodeDaemon start(NodeConfig.Node config, Path topologyFile, NodeControl.Tunnel tunnel,
-            NodeControl.Timing timing, Path telemetryFile) throws ConfigException, TopologyException {
+            NodeControl.Timing timing, RekeyPolicy rekey, Path telemetryFile) throws ConfigException,
+            TopologyException {
         int cores = Runtime.getRuntime().availableProcessors();
         Topology topology = TopologyFile.load(topologyFile, Set.of("parse", "decrypt", "classify", "scatter",
                 "release", "seal", "link-tx", "tx-release"), cores, TopologyFile.isolatedCores());
-        NodeDaemon daemon = new NodeDaemon(config, topology, tunnel, timing, cores, telemetryFile);
+        NodeDaemon daemon = new NodeDaemon(config, topology, tunnel, timing, rekey, cores, telemetryFile);
         daemon.run();
         return daemon;
     }

@@ -15,6 +15,7 @@ import org.m13.host.HostSetup;
 import org.m13.host.HostSetupException;
 import org.m13.host.NodeHost;
 import org.m13.host.NodeHostPlan;
+import org.m13.handshake.RekeyPolicy;
 import org.m13.topology.TopologyException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +45,9 @@ public final class NodeMain implements Callable<Integer> {
     @Option(names = "--telemetry", description = "counters for `m13 monitor --file` (default ${DEFAULT-VALUE})")
     Path telemetry = Path.of("/dev/shm/m13-node");
 
+    @Option(names = "--rekey-seconds", description = "new session keys this often (default ${DEFAULT-VALUE}: 1 hour)")
+    long rekeySeconds = 3600;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new NodeMain()).execute(args));
     }
@@ -70,7 +74,7 @@ public final class NodeMain implements Callable<Integer> {
         HostTunnel tunnel = new HostTunnel(host, node);
         NodeDaemon daemon;
         try {
-            daemon = NodeDaemon.start(node, topologyFile, tunnel, telemetry);
+            daemon = NodeDaemon.start(node, topologyFile, tunnel, rekeyPolicy(rekeySeconds), telemetry);
         } catch (ConfigException | TopologyException | RuntimeException e) {
             System.err.println("m13 node: " + e.getMessage());
             host.close();
@@ -93,6 +97,14 @@ public final class NodeMain implements Callable<Integer> {
             LOG.info("stats: {}", daemon.statsLine());
         }
         return 0;
+    }
+
+    /** The default limits with the rekey interval given; a key is refused 1/6 of the interval after it. */
+    static RekeyPolicy rekeyPolicy(long seconds) {
+        RekeyPolicy d = RekeyPolicy.defaults();
+        long nanos = Math.max(1, seconds) * 1_000_000_000L;
+        return new RekeyPolicy(nanos, d.rekeyAfterPackets(), nanos + nanos / 6 + 10_000_000_000L,
+                d.rejectAfterPackets(), d.graceNanos());
     }
 
     static Path defaultTopology() {

@@ -121,6 +121,23 @@ public final class PeerTable implements PeerLookup, Sessions, SendSessions {
         return previous.getAndSet(peer, replaced);
     }
 
+    /**
+     * Makes {@code next} openable beside the current session without sealing with it yet
+     * (the node during a rekey, until the hub is seen to hold the new keys); returns the
+     * previous session it displaces.
+     */
+    public Session preview(int peer, Session next) {
+        return previous.getAndSet(peer, next);
+    }
+
+    /** Swaps current and previous: the previewed session seals from now on, the old one stays openable. */
+    public void promote(int peer) {
+        Session next = previous.get(peer);
+        Session old = current.get(peer);
+        current.set(peer, next);
+        previous.set(peer, old);
+    }
+
     /** Forgets the previous session (its grace is over); returns it for closing. */
     public Session dropPrevious(int peer) {
         return previous.getAndSet(peer, null);
