@@ -14,6 +14,7 @@ import org.m13.daemon.ControlRing;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.Outer;
 import org.m13.daemon.PeerTable;
+import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.Session;
 import org.m13.daemon.SessionReaper;
 import org.m13.daemon.TxProducer;
@@ -90,6 +91,7 @@ final class HubControl implements ControlRing.Handler {
     private final byte[] scratch = new byte[ControlMessages.ADDRESS_BYTES];
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closeRequested;
+    private volatile PeerTelemetry peerTelemetry;
     private boolean closing;
     private long finDeadlineNanos;
     private int finRounds;
@@ -264,6 +266,10 @@ final class HubControl implements ControlRing.Handler {
         p.lastHeardNanos = now;
         p.heardCount = peers.heard(peer);
         budget.remove(source);
+        PeerTelemetry t = peerTelemetry;
+        if (t != null) {
+            t.bind(peer, name);
+        }
         int ip = tunnelBase + 1 + index;
         peers.tunnelAddress(peer, ip);
         sendAddress(peer, ip, now);
@@ -411,6 +417,10 @@ final class HubControl implements ControlRing.Handler {
             established.decrementAndGet();
         }
         state[peer] = null;
+        PeerTelemetry t = peerTelemetry;
+        if (t != null) {
+            t.unbind(peer);
+        }
         for (Session s : peers.remove(peer)) {
             reaper.retire(s, now);
         }
@@ -418,6 +428,11 @@ final class HubControl implements ControlRing.Handler {
     }
 
     // ---- from other threads ----
+
+    /** Per-node records in the telemetry file (set before the control thread starts). */
+    void peerTelemetry(PeerTelemetry telemetry) {
+        this.peerTelemetry = telemetry;
+    }
 
     void requestClose() {
         closeRequested = true;

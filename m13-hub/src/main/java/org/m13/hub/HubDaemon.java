@@ -19,6 +19,7 @@ import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.PeerTable;
+import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.TunReader;
 import org.m13.daemon.TunWriter;
 import org.m13.daemon.TxProducer;
@@ -191,6 +192,10 @@ public final class HubDaemon implements AutoCloseable {
     private void run() {
         if (telemetryPath != null) {
             telemetry = DaemonTelemetry.open(telemetryPath, rings);
+            PeerTelemetry perPeer = new PeerTelemetry(telemetry, peers.capacity());
+            rxRelease.observe(perPeer.rxObserver());
+            txRelease.observe(perPeer.txObserver());
+            lifecycle.peerTelemetry(perPeer);
         }
         for (RingPipeline r : rings) {
             r.start();

@@ -37,6 +37,7 @@ import org.m13.sys.NetnsTestKit;
 import org.m13.sys.OffHeap;
 import org.m13.sys.PacketSocket;
 import org.m13.telemetry.DropReason;
+import org.m13.telemetry.PeerCounter;
 import org.m13.telemetry.RecordSnapshot;
 import org.m13.telemetry.TelemetryReader;
 
@@ -285,17 +286,27 @@ class HubNodeTunnelTest {
             return null;
         }).get(10, TimeUnit.SECONDS);
         hub.awaitLog("replay_duplicate=1", 1, 10_000);
-        assertEquals(1, replayDropsInTelemetry(), "the same count in the shared-memory file m13 monitor reads");
+        assertEquals(1, replayDropsInTelemetry("rx/decrypt"), "the same count in the shared-memory file m13 monitor reads");
+        assertEquals(1, replayDropsInTelemetry("site-a/rx"), "and in the node's own record");
+        assertTrue(peerCounter("site-a/rx", PeerCounter.RX_PACKETS) > 1000, "frames from the node counted per peer");
+        assertTrue(peerCounter("site-a/tx", PeerCounter.TX_PACKETS) > 1000, "frames to the node counted per peer (TCP ACKs, pings)");
         assertTrue(ping(nodeNs, INTERNET), "the genuine session is unharmed");
     }
 
-    private static long replayDropsInTelemetry() throws Exception {
+    private static long peerCounter(String record, PeerCounter counter) throws Exception {
+        try (TelemetryReader reader = TelemetryReader.open(dir.resolve("hub.telemetry"))) {
+            return reader.snapshot().records().stream().filter(r -> r.name().equals(record))
+                    .mapToLong(r -> r.get(counter)).sum();
+        }
+    }
+
+    private static long replayDropsInTelemetry(String record) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long drops = -1;
         while (System.nanoTime() < deadline) {
             try (TelemetryReader reader = TelemetryReader.open(dir.resolve("hub.telemetry"))) {
                 for (RecordSnapshot r : reader.snapshot().records()) {
-                    if (r.name().equals("rx/decrypt")) {
+                    if (r.name().equals(record)) {
                         drops = r.drops(DropReason.REPLAY_DUPLICATE);
                     }
                 }

@@ -13,7 +13,7 @@ import org.m13.telemetry.TelemetryWriter;
  */
 public final class DaemonTelemetry {
     /** Records: every stage of a dedicated topology plus per-peer records, with room to spare. */
-    static final int RECORDS = 512;
+    static final int RECORDS = 1024;
 
     private DaemonTelemetry() {
     }

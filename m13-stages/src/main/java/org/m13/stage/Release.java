@@ -26,6 +26,21 @@ public final class Release implements Stage {
     private long latencyMaxNanos;
 
     private final String role;
+    private Observer observer = Observer.NONE;
+
+    /** Sees every event release frees (the daemon's per-peer telemetry); must not allocate or block. */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = event -> {
+        };
+
+        void onRelease(FrameEvent event);
+    }
+
+    /** Installs the observer (before the ring starts). */
+    public void observe(Observer observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
 
     /** The RX ring's release ({@code "release"}). */
     public Release(SlotPool pool, NanoClock clock) {
@@ -55,6 +70,7 @@ public final class Release implements Stage {
             }
             return;
         }
+        observer.onRelease(event);
         pool.free(slot);
         event.slotReleased();
         released++;

@@ -44,6 +44,12 @@ class InMemoryTunnelTest {
     }
 
     private static Run run(long packets, MemoryLink.Impairment nodeToHub) throws Exception {
+        return run(packets, nodeToHub, null);
+    }
+
+    /** With {@code writer}: the hub counts per peer in it, as the daemon does. */
+    private static Run run(long packets, MemoryLink.Impairment nodeToHub, org.m13.telemetry.TelemetryWriter writer)
+            throws Exception {
         MemoryLink link = new MemoryLink(4096, NODE_ADDRESS, HUB_ADDRESS);
         link.a().impair(nodeToHub);
         MemoryTun nodeTun = new MemoryTun(NODE_IP, INTERNET, packets, 200, false);
@@ -55,6 +61,12 @@ class InMemoryTunnelTest {
         int peer = hub.peers.add(NODE_MAC, NODE_ADDRESS);
         hub.peers.tunnelAddress(peer, NODE_IP);
         hub.session(peer, key(2), key(1));
+        if (writer != null) {
+            PeerTelemetry perPeer = new PeerTelemetry(writer, hub.peers.capacity());
+            hub.rxRelease.observe(perPeer.rxObserver());
+            hub.txRelease.observe(perPeer.txObserver());
+            perPeer.bind(peer, "node");
+        }
         hub.start();
         node.start();
         return new Run(node, hub, link, nodeTun, hubTun);
@@ -87,9 +99,12 @@ class InMemoryTunnelTest {
     }
 
     @Test
-    void aMillionPacketsGoNodeToHubAndBackWithoutLossLeakOrAllocation() throws Exception {
+    void aMillionPacketsGoNodeToHubAndBackWithoutLossLeakOrAllocation(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
         long packets = 1_000_000;
-        try (Run r = run(packets, MemoryLink.Impairment.NONE)) {
+        java.nio.file.Path file = dir.resolve("hub.telemetry");
+        try (org.m13.telemetry.TelemetryWriter writer = org.m13.telemetry.TelemetryWriter.create(file, 64);
+                Run r = run(packets, MemoryLink.Impairment.NONE, writer)) {
             List<Thread> threads = new java.util.ArrayList<>(r.node().threads);
             threads.addAll(r.hub().threads);
             await(r.nodeTun()::received, 200_000, 120, r); // warm-up: JIT, first batches
@@ -117,6 +132,15 @@ class InMemoryTunnelTest {
             }
             System.out.printf("in-memory round trips: %d packets, %.0f k/s, %.3f bytes allocated per packet%n",
                     packets - receivedBefore, (packets - receivedBefore) * 1e6 / nanos, perPacketTimes1000 / 1000.0);
+            try (org.m13.telemetry.TelemetryReader reader = org.m13.telemetry.TelemetryReader.open(file)) {
+                var records = reader.snapshot().records();
+                long rxPackets = records.stream().filter(x -> x.name().equals("node/rx"))
+                        .mapToLong(x -> x.get(org.m13.telemetry.PeerCounter.RX_PACKETS)).sum();
+                long txPackets = records.stream().filter(x -> x.name().equals("node/tx"))
+                        .mapToLong(x -> x.get(org.m13.telemetry.PeerCounter.TX_PACKETS)).sum();
+                assertEquals(packets, rxPackets, "per-peer record: every frame from the node");
+                assertEquals(packets, txPackets, "per-peer record: every frame to the node");
+            }
             assertTrue(perPacketTimes1000 <= 100, "allocated " + perPacketTimes1000 / 1000.0
                     + " bytes per packet (all pipeline threads of both sides) in steady state");
         }

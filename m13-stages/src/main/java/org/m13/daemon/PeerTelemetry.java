@@ -1,0 +1,91 @@
+package org.m13.daemon;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.m13.stage.FrameEvent;
+import org.m13.stage.Release;
+import org.m13.telemetry.PeerRecord;
+import org.m13.telemetry.TelemetryWriter;
+
+/**
+ * Per-peer counters in the telemetry file: frames and bytes accepted from each peer and
+ * its drops by reason (the RX ring's release sees every frame with its peer and fate),
+ * frames and bytes sent to it (the TX ring's release). One record per peer and ring,
+ * named {@code <peer>/rx} and {@code <peer>/tx}, each written only by that ring's
+ * release thread (one seqlock update per frame, no allocation).
+ *
+ * <p>The control thread binds a peer index to a name when the session is established
+ * and unbinds it on eviction; a name keeps its records across sessions (a node that
+ * comes back continues its counts).
+ */
+public final class PeerTelemetry {
+    private final TelemetryWriter writer;
+    private final AtomicReferenceArray<PeerRecord> rx;
+    private final AtomicReferenceArray<PeerRecord> tx;
+    private final Map<String, PeerRecord[]> byName = new HashMap<>();
+
+    public PeerTelemetry(TelemetryWriter writer, int capacity) {
+        this.writer = writer;
+        this.rx = new AtomicReferenceArray<>(capacity);
+        this.tx = new AtomicReferenceArray<>(capacity);
+    }
+
+    /** Observes the RX ring's release: accepted frames and drops per peer. */
+    public Release.Observer rxObserver() {
+        return this::onRx;
+    }
+
+    /** Observes the TX ring's release: frames sent per peer. */
+    public Release.Observer txObserver() {
+        return this::onTx;
+    }
+
+    private void onRx(FrameEvent event) {
+        int peer = event.peer();
+        if (peer < 0 || peer >= rx.length()) {
+            return;
+        }
+        PeerRecord record = rx.get(peer);
+        if (record == null) {
+            return;
+        }
+        if (event.isDropped()) {
+            record.drop(event.drop());
+        } else {
+            record.received(event.length());
+        }
+    }
+
+    private void onTx(FrameEvent event) {
+        int peer = event.peer();
+        if (peer < 0 || peer >= tx.length() || event.isDropped()) {
+            return;
+        }
+        PeerRecord record = tx.get(peer);
+        if (record != null) {
+            record.sent(event.length());
+        }
+    }
+
+    /** Control thread: frames of {@code peer} count under {@code name} from now on. */
+    public void bind(int peer, String name) {
+        PeerRecord[] records = byName.get(name);
+        if (records == null) {
+            try {
+                records = new PeerRecord[] {writer.peer(name + "/rx"), writer.peer(name + "/tx")};
+            } catch (RuntimeException full) { // the file has no free record: this peer goes uncounted
+                return;
+            }
+            byName.put(name, records);
+        }
+        rx.set(peer, records[0]);
+        tx.set(peer, records[1]);
+    }
+
+    /** Control thread: the peer index no longer counts for anyone. */
+    public void unbind(int peer) {
+        rx.set(peer, null);
+        tx.set(peer, null);
+    }
+}
