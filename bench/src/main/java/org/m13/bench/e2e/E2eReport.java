@@ -1,0 +1,75 @@
+package org.m13.bench.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code E2eReport --in RAW_DIR --out RESULTS_DIR}: the medians, ratios, Markdown
+ * table and PNG chart of one harness run; writes RESULTS_DIR/DATE-e2e.md (or
+ * DATE-e2e-quick.md) and the PNG of the same name, and prints the results tables.
+ */
+public final class E2eReport {
+    private E2eReport() {
+    }
+
+    public static void main(String[] args) {
+        Path in = null;
+        Path out = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--in" -> in = Path.of(args[i + 1]);
+                case "--out" -> out = Path.of(args[i + 1]);
+                default -> usage("unknown option " + args[i]);
+            }
+        }
+        if (in == null || out == null || args.length % 2 != 0) {
+            usage("--in and --out are required");
+            return;
+        }
+        try {
+            Path md = write(in, out);
+            System.out.println("wrote " + md + " and " + md.resolveSibling(stem(md) + ".png"));
+        } catch (IOException | RawDataException e) {
+            System.err.println("E2eReport: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Writes the two files; returns the Markdown file's path. */
+    public static Path write(Path in, Path out) throws IOException, RawDataException {
+        RawData d = RawData.load(in);
+        int runs;
+        try {
+            runs = Integer.parseInt(d.meta("runs"));
+        } catch (NumberFormatException e) {
+            throw new RawDataException(in.resolve("meta.txt"), 0, "runs: '" + d.meta("runs") + "' is not a number");
+        }
+        Summary s = Summary.of(d, runs);
+        boolean quick = d.meta("quick").equals("1");
+        String name = d.meta("date") + "-e2e" + (quick ? "-quick" : "");
+        Files.createDirectories(out);
+        Path md = out.resolve(name + ".md");
+        Path png = out.resolve(name + ".png");
+        String subtitle = "median of " + runs + (quick ? " quick" : "") + " runs, " + d.meta("date");
+        RawData.Status m13 = d.status().get(Tunnel.M13);
+        if (m13 != null && !m13.ok()) {
+            subtitle += ", M13 not available";
+        }
+        E2eChart.write(s, d.measured(), subtitle, png);
+        Files.writeString(md, MarkdownReport.render(d, s, png.getFileName().toString()), StandardCharsets.UTF_8);
+        System.out.print(MarkdownReport.results(d, s));
+        return md;
+    }
+
+    private static String stem(Path p) {
+        String f = p.getFileName().toString();
+        return f.substring(0, f.lastIndexOf('.'));
+    }
+
+    private static void usage(String problem) {
+        System.err.println("E2eReport: " + problem + "\nusage: E2eReport --in RAW_DIR --out RESULTS_DIR");
+        System.exit(2);
+    }
+}

@@ -1,0 +1,107 @@
+package org.m13.bench.e2e;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Every metric of every tunnel per run, the median over the runs and its ratio to
+ * the reference column (wireguard-go).
+ */
+public final class Summary {
+    private final Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun;
+    private final int runs;
+
+    private Summary(Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun, int runs) {
+        this.perRun = perRun;
+        this.runs = runs;
+    }
+
+    /** {@code runs}: how many runs the harness was asked for (meta.txt), for "2 of 3". */
+    public static Summary of(RawData data, int runs) {
+        Map<Tunnel, Map<Integer, Map<String, Double>>> scalars = new EnumMap<>(Tunnel.class);
+        Map<Tunnel, Map<Integer, Map<String, List<Double>>>> rtts = new EnumMap<>(Tunnel.class);
+        for (RawData.Sample s : data.samples()) {
+            scalars.computeIfAbsent(s.tunnel(), t -> new TreeMap<>())
+                    .computeIfAbsent(s.run(), r -> new HashMap<>()).put(s.metric(), s.value());
+        }
+        for (RawData.Rtt r : data.rtts()) {
+            rtts.computeIfAbsent(r.tunnel(), t -> new TreeMap<>())
+                    .computeIfAbsent(r.run(), x -> new HashMap<>())
+                    .computeIfAbsent(r.series(), x -> new ArrayList<>()).add(r.ms());
+        }
+        Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun = new EnumMap<>(Tunnel.class);
+        for (Tunnel t : Tunnel.values()) {
+            Map<Integer, Map<String, Double>> ts = scalars.getOrDefault(t, Map.of());
+            Map<Integer, Map<String, List<Double>>> tr = rtts.getOrDefault(t, Map.of());
+            TreeSet<Integer> runNumbers = new TreeSet<>(ts.keySet());
+            runNumbers.addAll(tr.keySet());
+            Map<Metric, SortedMap<Integer, Double>> byMetric = new EnumMap<>(Metric.class);
+            for (int run : runNumbers) {
+                Metric.RunValues values = new Metric.RunValues(ts.getOrDefault(run, Map.of()), tr.getOrDefault(run, Map.of()));
+                for (Metric m : Metric.values()) {
+                    OptionalDouble v = m.of(values);
+                    if (v.isPresent()) {
+                        byMetric.computeIfAbsent(m, x -> new TreeMap<>()).put(run, v.getAsDouble());
+                    }
+                }
+            }
+            perRun.put(t, byMetric);
+        }
+        return new Summary(perRun, runs);
+    }
+
+    public int runs() {
+        return runs;
+    }
+
+    /** The value of each run that has one, by run number. */
+    public SortedMap<Integer, Double> perRun(Tunnel t, Metric m) {
+        return perRun.getOrDefault(t, Map.of()).getOrDefault(m, new TreeMap<>());
+    }
+
+    public OptionalDouble median(Tunnel t, Metric m) {
+        SortedMap<Integer, Double> v = perRun(t, m);
+        return v.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Stats.median(v.values()));
+    }
+
+    /** How many runs gave this metric a value. */
+    public int count(Tunnel t, Metric m) {
+        return perRun(t, m).size();
+    }
+
+    /** median(t) / median(reference); empty without both, or when the reference is 0. */
+    public OptionalDouble ratio(Tunnel t, Metric m) {
+        OptionalDouble v = median(t, m);
+        OptionalDouble ref = median(Tunnel.REFERENCE, m);
+        if (v.isEmpty() || ref.isEmpty() || ref.getAsDouble() == 0) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(v.getAsDouble() / ref.getAsDouble());
+    }
+
+    /** Whether any tunnel has a value for this metric. */
+    public boolean has(Metric m) {
+        for (Tunnel t : Tunnel.values()) {
+            if (count(t, m) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean has(Metric.Group g) {
+        for (Metric m : Metric.values()) {
+            if (m.group() == g && has(m)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
