@@ -31,7 +31,7 @@ elapsed() { local s=$(( ($(now_us) - START_US) / 1000000 )); printf '%2d:%02d' $
 BG_PID=
 bg_start() {
   local logfile=$1; shift
-  "$@" >>"$logfile" 2>&1 </dev/null &
+  "$@" >>"$logfile" 2>&1 </dev/null 8>&- &
   BG_PID=$!
   printf '%s %s\n' "$BG_PID" "$*" >>"$PIDS_FILE"
   printf '%s\n' "$*" >>"$COMMANDS_LOG"
@@ -61,7 +61,7 @@ stop_pid() {
 bounded() {
   local secs=$1; shift
   printf '%s\n' "$*" >>"$COMMANDS_LOG"
-  timeout -k 5 "$secs" "$@" &
+  timeout -k 5 "$secs" "$@" 8>&- &
   local pid=$!
   printf '%s bounded %s\n' "$pid" "$*" >>"$PIDS_FILE"
   wait "$pid"

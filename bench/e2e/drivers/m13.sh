@@ -73,7 +73,7 @@ drv_available() {
   local out rc=0
   out=$(timeout 60 "${M13_PROBE[@]}" 2>&1) || rc=$?
   if [ $rc -ne 0 ]; then
-    echo "\`./m13 hub\` does not run yet (\`${M13_PROBE[*]#$ROOT/}\` exits $rc: $(printf '%s' "$out" | head -1)); the hub and node daemons are not on main yet"
+    echo "\`./${M13_PROBE[*]#"$ROOT"/}\` exits $rc ($(printf '%s' "$out" | head -1)): the hub and node daemons are not on main yet; keys and hub/node YAML were made and load with org.m13.config"
     return 1
   fi
 }
@@ -107,7 +107,7 @@ drv_pids() { cat "$1"/a.pid "$1"/b.pid 2>/dev/null; }
 drv_describe() {
   local dir=$1
   cat <<DESC
-\`${M13_HUB[*]#$ROOT/} hub.yaml\` in $NS_A and \`${M13_NODE[*]#$ROOT/} node.yaml\` in $NS_B
+\`./${M13_HUB[*]#"$ROOT"/} hub.yaml\` in $NS_A and \`./${M13_NODE[*]#"$ROOT"/} node.yaml\` in $NS_B
 (keys from \`./m13 keygen\`), compact topology, UDP mode; every key at its documented
 default but the names, the addresses and \`routes.default-route: false\`. The default
 pacer rate (\`link.rate-mbit: $M13_RATE_MBIT\`) bounds M13's throughput.

@@ -124,14 +124,15 @@ public final class MarkdownReport {
         b.append("# End-to-end: ").append(String.join(", ", names)).append(", ").append(d.meta("date"))
                 .append(quick ? " (quick run)" : "").append("\n\n");
         if (quick) {
-            b.append("> **Quick run** (`--quick`): ").append(s.runs()).append(" runs of short workloads (TCP ")
-                    .append(d.meta("tcp_secs")).append(" s, UDP ").append(d.meta("udp_secs"))
-                    .append(" s, satellite TCP ").append(d.meta("sat_secs"))
-                    .append(" s). Indicative only: the full run is `./m13 bench`.\n\n");
+            b.append("> **Quick run** (`--quick`): ").append(s.runs()).append(s.runs() == 1 ? " run" : " runs")
+                    .append(" of short workloads (TCP ").append(d.meta("tcp_secs")).append(" s, UDP ")
+                    .append(d.meta("udp_secs")).append(" s")
+                    .append(s.has(Metric.Group.SATELLITE) ? ", satellite TCP " + d.meta("sat_secs") + " s" : "")
+                    .append("). Indicative only: the full run is `./m13 bench`.\n\n");
         }
         if (s.runs() < 3) {
             b.append("> **Fewer than 3 runs**: these medians are of ").append(s.runs())
-                    .append(" run(s), for development only.\n\n");
+                    .append(s.runs() == 1 ? " run" : " runs").append(", for development only.\n\n");
         }
         b.append("| | |\n|---|---|\n");
         b.append("| machine | ").append(d.meta("cpu")).append(", ").append(d.meta("cores")).append(" cores")
@@ -145,7 +146,8 @@ public final class MarkdownReport {
                 .append(d.meta("wireguard-tools")).append("; ").append(d.meta("openvpn").replaceAll(" \\[.*", ""))
                 .append(" (Debian; without DCO: no ovpn-dco module here); M13 at ").append(d.meta("m13"))
                 .append(" |\n");
-        b.append("| tools | ").append(d.meta("iperf3")).append("; ").append(d.meta("openssl")).append("; ")
+        b.append("| tools | ").append(d.meta("iperf3")).append("; ").append(d.meta("openssl").replaceAll(" \\(.*", ""))
+                .append("; ")
                 .append(d.meta("java")).append(" |\n");
         b.append("| command | `").append(d.meta("command")).append("` |\n");
         b.append("| runs | ").append(s.runs()).append(", interleaved (").append(String.join(" → ", names))
