@@ -40,13 +40,8 @@ public final class E2eReport {
     /** Writes the two files; returns the Markdown file's path. */
     public static Path write(Path in, Path out) throws IOException, RawDataException {
         RawData d = RawData.load(in);
-        int runs;
-        try {
-            runs = Integer.parseInt(d.meta("runs"));
-        } catch (NumberFormatException e) {
-            throw new RawDataException(in.resolve("meta.txt"), 0, "runs: '" + d.meta("runs") + "' is not a number");
-        }
-        Summary s = Summary.of(d, runs);
+        int runs = count(in, d, "runs", null);
+        Summary s = Summary.of(d, runs, count(in, d, "sat_runs", runs));
         boolean quick = d.meta("quick").equals("1");
         String name = d.meta("date") + "-e2e" + (quick ? "-quick" : "");
         Files.createDirectories(out);
@@ -61,6 +56,19 @@ public final class E2eReport {
         Files.writeString(md, MarkdownReport.render(d, s, png.getFileName().toString()), StandardCharsets.UTF_8);
         System.out.print(MarkdownReport.results(d, s));
         return md;
+    }
+
+    /** A run count from meta.txt; {@code fallback} when absent (null: required). */
+    private static int count(Path in, RawData d, String key, Integer fallback) throws RawDataException {
+        String v = d.meta(key);
+        if (v.isEmpty() && fallback != null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new RawDataException(in.resolve("meta.txt"), 0, key + ": '" + v + "' is not a number");
+        }
     }
 
     private static String stem(Path p) {

@@ -44,8 +44,8 @@ public final class MarkdownReport {
             b.append(" (").append(ratio(r.getAsDouble())).append(')');
         }
         int n = s.count(t, m);
-        if (n < s.runs()) {
-            b.append(" [").append(n).append(" of ").append(s.runs()).append(']');
+        if (n < s.runs(m)) {
+            b.append(" [").append(n).append(" of ").append(s.runs(m)).append(']');
         }
         return b.toString();
     }
@@ -150,7 +150,9 @@ public final class MarkdownReport {
                 .append("; ")
                 .append(d.meta("java")).append(" |\n");
         b.append("| command | `").append(d.meta("command")).append("` |\n");
-        b.append("| runs | ").append(s.runs()).append(", interleaved (").append(String.join(" → ", names))
+        b.append("| runs | ").append(s.runs())
+                .append(s.has(Metric.Group.SATELLITE) ? " (satellite scenarios: " + s.satRuns() + ")" : "")
+                .append(", interleaved (").append(String.join(" → ", names))
                 .append(" → ").append(names.get(0)).append(" → …); every figure is the median over the runs |\n");
         b.append("| when | ").append(d.meta("started")).append(", ").append(duration(d.meta("duration_s")))
                 .append(" |\n\n");
@@ -208,11 +210,17 @@ public final class MarkdownReport {
     }
 
     static String perRunTable(RawData d, Summary s) {
+        int columns = 0;
+        for (Metric m : Metric.values()) {
+            if (s.has(m)) {
+                columns = Math.max(columns, s.runs(m));
+            }
+        }
         StringBuilder b = new StringBuilder("| metric | tunnel |");
-        for (int r = 1; r <= s.runs(); r++) {
+        for (int r = 1; r <= columns; r++) {
             b.append(" run ").append(r).append(" |");
         }
-        b.append("\n|---|---|").append("---:|".repeat(s.runs())).append('\n');
+        b.append("\n|---|---|").append("---:|".repeat(columns)).append('\n');
         for (Metric m : Metric.values()) {
             for (Tunnel t : d.measured()) {
                 SortedMap<Integer, Double> v = s.perRun(t, m);
@@ -221,7 +229,7 @@ public final class MarkdownReport {
                 }
                 b.append("| ").append(m.label()).append(" (").append(m.unit()).append(") | ").append(t.label())
                         .append(" |");
-                for (int r = 1; r <= s.runs(); r++) {
+                for (int r = 1; r <= columns; r++) {
                     Double x = v.get(r);
                     b.append(' ').append(x == null ? "—" : number(x)).append(" |");
                 }

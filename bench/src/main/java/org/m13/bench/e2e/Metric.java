@@ -121,6 +121,11 @@ public enum Metric {
         return better;
     }
 
+    /** The satellite scenarios' metrics, which have their own number of runs. */
+    public boolean satellite() {
+        return name().startsWith("SAT");
+    }
+
     public OptionalDouble of(RunValues run) {
         return derivation.of(run);
     }

@@ -17,14 +17,24 @@ import java.util.TreeSet;
 public final class Summary {
     private final Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun;
     private final int runs;
+    private final int satRuns;
 
-    private Summary(Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun, int runs) {
+    private Summary(Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun, int runs, int satRuns) {
         this.perRun = perRun;
         this.runs = runs;
+        this.satRuns = satRuns;
     }
 
-    /** {@code runs}: how many runs the harness was asked for (meta.txt), for "2 of 3". */
+    /** The same number of runs for the veth and the satellite workloads. */
     public static Summary of(RawData data, int runs) {
+        return of(data, runs, runs);
+    }
+
+    /**
+     * {@code runs}, {@code satRuns}: how many runs of the veth and of the satellite
+     * workloads the harness was asked for (meta.txt), for "2 of 3".
+     */
+    public static Summary of(RawData data, int runs, int satRuns) {
         Map<Tunnel, Map<Integer, Map<String, Double>>> scalars = new EnumMap<>(Tunnel.class);
         Map<Tunnel, Map<Integer, Map<String, List<Double>>>> rtts = new EnumMap<>(Tunnel.class);
         for (RawData.Sample s : data.samples()) {
@@ -54,11 +64,20 @@ public final class Summary {
             }
             perRun.put(t, byMetric);
         }
-        return new Summary(perRun, runs);
+        return new Summary(perRun, runs, satRuns);
     }
 
     public int runs() {
         return runs;
+    }
+
+    public int satRuns() {
+        return satRuns;
+    }
+
+    /** The runs asked for of this metric's workload. */
+    public int runs(Metric m) {
+        return m.satellite() ? satRuns : runs;
     }
 
     /** The value of each run that has one, by run number. */

@@ -46,6 +46,16 @@ class MarkdownReportTest {
     }
 
     @Test
+    void satelliteFiguresCountAgainstTheSatelliteRuns() {
+        Fixtures f = new Fixtures().ok(Tunnel.WIREGUARD_GO)
+                .values(Tunnel.WIREGUARD_GO, "tcp_up_mbit", 480, 400, 470)
+                .values(Tunnel.WIREGUARD_GO, "sat300_bbr_mbit", 11.9, 12.1, 11.5);
+        Summary s = Summary.of(f.data(), 5, 3);
+        assertEquals("470 [3 of 5]", MarkdownReport.cell(s, Tunnel.WIREGUARD_GO, Metric.TCP_UP, true));
+        assertEquals("11.9", MarkdownReport.cell(s, Tunnel.WIREGUARD_GO, Metric.SAT300_BBR, true));
+    }
+
+    @Test
     void resultsSayWhyATunnelDidNotRunAndListFailures() {
         Fixtures f = new Fixtures().ok(Tunnel.BARE, Tunnel.WIREGUARD_GO)
                 .unavailable(Tunnel.M13, "`./m13 hub` does not run yet")
