@@ -12,6 +12,8 @@ M13_PORT=443             # hub.yaml default
 M13_MTU=1400             # hub.yaml / node.yaml default
 M13_RATE_MBIT=100        # the documented default pacer rate (link.rate-mbit): it caps M13's column
 M13_IF=m13tun0
+# Both daemons run on one machine here: if they ever share a file by default (the
+# telemetry file under /dev/shm, a pid file), give each its own in the YAML below.
 TUN_A=10.13.0.1
 TUN_B=10.13.0.2
 
@@ -60,8 +62,8 @@ YAML
 drv_prepare() {
   local dir=$1 hub_pub node_pub
   rm -f "$dir/hub.key" "$dir/node.key"
-  hub_pub=$("${M13_KEYGEN[@]}" "$dir/hub.key" 2>"$dir/keygen.log" | tail -1) &&
-    node_pub=$("${M13_KEYGEN[@]}" "$dir/node.key" 2>>"$dir/keygen.log" | tail -1) || {
+  hub_pub=$(timeout 120 "${M13_KEYGEN[@]}" "$dir/hub.key" 2>"$dir/keygen.log" | tail -1) &&
+    node_pub=$(timeout 120 "${M13_KEYGEN[@]}" "$dir/node.key" 2>>"$dir/keygen.log" | tail -1) || {
     echo "./m13 keygen failed: $(tail -1 "$dir/keygen.log")" >&2; return 1; }
   m13_hub_yaml "$node_pub" >"$dir/hub.yaml"
   m13_node_yaml "$hub_pub" >"$dir/node.yaml"
