@@ -115,11 +115,11 @@ default but the names, the addresses and \`routes.default-route: false\`. The de
 pacer rate (\`link.rate-mbit: $M13_RATE_MBIT\`) bounds M13's throughput.
 
 \`\`\`yaml
-$(grep -v '^#' "$dir/hub.yaml" 2>/dev/null | sed 's/public-key: .*/public-key: <the node'"'"'s public key>/')
+$(grep -v '^#' "$dir/hub.yaml" 2>/dev/null | sed -e 's/public-key: .*/public-key: <the node'"'"'s public key>/' -e "s#$ROOT/##")
 \`\`\`
 
 \`\`\`yaml
-$(grep -v '^#' "$dir/node.yaml" 2>/dev/null | sed 's/public-key: .*/public-key: <the hub'"'"'s public key>/')
+$(grep -v '^#' "$dir/node.yaml" 2>/dev/null | sed -e 's/public-key: .*/public-key: <the hub'"'"'s public key>/' -e "s#$ROOT/##")
 \`\`\`
 DESC
 }

@@ -1,7 +1,9 @@
 package org.m13.bench.e2e;
 
 import java.awt.Color;
+import java.awt.Font;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +21,8 @@ import org.knowm.xchart.style.Styler;
 public final class E2eChart {
     private static final int WIDTH = 720;
     private static final int HEIGHT = 420;
+    /** The band above the panels that says what the figures are. */
+    static final int HEADER = 40;
 
     private E2eChart() {
     }
@@ -57,7 +61,7 @@ public final class E2eChart {
     }
 
     /** The charts that have data; a panel without any value is left out. */
-    static List<CategoryChart> charts(Summary s, List<Tunnel> measured, String subtitle) {
+    static List<CategoryChart> charts(Summary s, List<Tunnel> measured) {
         List<CategoryChart> charts = new ArrayList<>();
         for (Panel p : panels()) {
             List<String> categories = new ArrayList<>();
@@ -72,7 +76,7 @@ public final class E2eChart {
                 continue;
             }
             CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                    .title(p.title() + " — " + subtitle).yAxisTitle(p.yAxis()).build();
+                    .title(p.title()).yAxisTitle(p.yAxis()).build();
             var unusedStyler = chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS)
                     .setLegendLayout(Styler.LegendLayout.Horizontal)
                     .setChartBackgroundColor(Color.WHITE);
@@ -115,22 +119,27 @@ public final class E2eChart {
         return charts;
     }
 
-    public static void write(Summary s, List<Tunnel> measured, String subtitle, Path png) throws IOException {
-        List<CategoryChart> charts = charts(s, measured, subtitle);
+    /** The panels, two per row, under a header line with {@code heading}. */
+    public static void write(Summary s, List<Tunnel> measured, String heading, Path png) throws IOException {
+        List<CategoryChart> charts = charts(s, measured);
         if (charts.isEmpty()) {
             throw new IOException("no figures to draw");
         }
         int cols = charts.size() == 1 ? 1 : 2;
         int rows = (charts.size() + cols - 1) / cols;
         // drawn into one image here: xchart's own grid needs every cell filled
-        BufferedImage image = new BufferedImage(cols * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image = new BufferedImage(cols * WIDTH, HEADER + rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
+            g.drawString(heading, 12, HEADER - 13);
             for (int i = 0; i < charts.size(); i++) {
                 boolean drawn = g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)),
-                        (i % cols) * WIDTH, (i / cols) * HEIGHT, null);
+                        (i % cols) * WIDTH, HEADER + (i / cols) * HEIGHT, null);
                 if (!drawn) {
                     throw new IOException("chart " + i + " was not drawn");
                 }

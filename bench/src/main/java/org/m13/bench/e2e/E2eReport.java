@@ -47,12 +47,13 @@ public final class E2eReport {
         Files.createDirectories(out);
         Path md = out.resolve(name + ".md");
         Path png = out.resolve(name + ".png");
-        String subtitle = "median of " + runs + (quick ? " quick" : "") + " runs, " + d.meta("date");
+        StringBuilder heading = new StringBuilder("M13 end-to-end benchmark, ").append(d.meta("date"))
+                .append(quick ? ", quick run" : "").append(": medians of ").append(runs).append(" interleaved runs");
         RawData.Status m13 = d.status().get(Tunnel.M13);
         if (m13 != null && !m13.ok()) {
-            subtitle += ", M13 not available";
+            heading.append("; M13 not available (see the results file)");
         }
-        E2eChart.write(s, d.measured(), subtitle, png);
+        E2eChart.write(s, d.measured(), heading.toString(), png);
         Files.writeString(md, MarkdownReport.render(d, s, png.getFileName().toString()), StandardCharsets.UTF_8);
         System.out.print(MarkdownReport.results(d, s));
         return md;

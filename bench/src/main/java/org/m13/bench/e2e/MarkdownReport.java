@@ -180,8 +180,9 @@ public final class MarkdownReport {
             }
         }
         b.append('\n');
-        b.append("- UDP: ").append(d.meta("udp_len")).append("-byte datagrams offered at ").append(d.meta("udp_rate"))
-                .append("bit/s; received rate and loss as the iperf3 receiver counted them.\n");
+        b.append("- UDP: ").append(d.meta("udp_len")).append("-byte datagrams offered at ")
+                .append(d.meta("udp_rate").replaceAll("^([0-9.]+)([KMG])$", "$1 $2")).append("bit/s; received rate and"
+                        + " loss as the iperf3 receiver counted them.\n");
         b.append("- Ping: ").append(d.meta("ping_count")).append(" echoes per run, idle every ")
                 .append(d.meta("ping_idle_interval")).append(" s and during the TCP node → hub test every ")
                 .append(d.meta("ping_load_interval")).append(" s; min, median and p99 (nearest rank: the 198th of"
@@ -195,8 +196,8 @@ public final class MarkdownReport {
         if (s.has(Metric.Group.SATELLITE)) {
             b.append("- Satellite: a third namespace between the two runs `m13 linkem` (this kernel has no netem)"
                     + " with, each way, the scenario's delay and random loss and a ").append(d.meta("sat_rate_mbit"))
-                    .append(" Mbit/s rate limit (drop-tail queue of 1000 frames); scenarios (name, one-way delay"
-                            + " ms, loss): ").append(d.meta("sat_scenarios")).append(" TCP over ")
+                    .append(" Mbit/s rate limit (drop-tail queue of 1000 frames); ").append(scenarios(d.meta("sat_scenarios")))
+                    .append("; TCP over ")
                     .append(d.meta("sat_secs")).append(" s, hub → node.\n");
         }
         b.append('\n');
@@ -237,6 +238,25 @@ public final class MarkdownReport {
             }
         }
         return b.toString();
+    }
+
+    /** "sat300 150 2%;sat600 300 5%;" (name, one-way delay in ms, loss) as a sentence. */
+    static String scenarios(String meta) {
+        List<String> out = new ArrayList<>();
+        for (String sc : meta.split(";", -1)) {
+            String[] f = sc.strip().split("\\s+", -1);
+            if (f.length == 3) {
+                try {
+                    int oneWay = Integer.parseInt(f[1]);
+                    out.add(f[0] + ": " + oneWay + " ms each way (" + 2 * oneWay + " ms RTT), " + f[2] + " loss each way");
+                } catch (NumberFormatException e) {
+                    out.add(sc.strip());
+                }
+            } else if (!sc.isBlank()) {
+                out.add(sc.strip());
+            }
+        }
+        return String.join("; ", out);
     }
 
     private static String duration(String seconds) {

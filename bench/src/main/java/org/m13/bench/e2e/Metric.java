@@ -28,7 +28,7 @@ public enum Metric {
 
     CPU_TCP_UP(Group.CPU, "TCP node → hub", "CPU s/GB", Better.LOWER, cpuPerGb("tcp_up")),
     CPU_TCP_DOWN(Group.CPU, "TCP hub → node", "CPU s/GB", Better.LOWER, cpuPerGb("tcp_down")),
-    CPU_UDP(Group.CPU, "UDP node → hub (per GB received)", "CPU s/GB", Better.LOWER, cpuPerGb("udp")),
+    CPU_UDP(Group.CPU, "UDP node → hub, per GB received", "CPU s/GB", Better.LOWER, cpuPerGb("udp")),
 
     START(Group.START, "start, veth", "ms", Better.LOWER, direct("start_ms")),
     SAT300_START(Group.START, "start, 300 ms RTT, 2 % loss", "ms", Better.LOWER, direct("sat300_start_ms")),

@@ -42,8 +42,8 @@ class E2eReportTest {
         byte[] head = Arrays.copyOf(Files.readAllBytes(png), 8);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
         BufferedImage image = ImageIO.read(png.toFile());
-        // three panels (throughput, ping, start-up), two per row
+        // a header line, then three panels (throughput, ping, start-up), two per row
         assertEquals(2 * 720, image.getWidth());
-        assertEquals(2 * 420, image.getHeight());
+        assertEquals(E2eChart.HEADER + 2 * 420, image.getHeight());
     }
 }

@@ -69,6 +69,12 @@ class MarkdownReportTest {
     }
 
     @Test
+    void satelliteScenariosReadAsASentence() {
+        assertEquals("sat300: 150 ms each way (300 ms RTT), 2% loss each way; sat600: 300 ms each way (600 ms RTT),"
+                + " 5% loss each way", MarkdownReport.scenarios("sat300 150 2%;sat600 300 5%;"));
+    }
+
+    @Test
     void perRunTableShowsEveryRunInOrderWithGaps() {
         Fixtures f = new Fixtures().ok(Tunnel.OPENVPN);
         f.samples.add(new RawData.Sample(1, Tunnel.OPENVPN, "start_ms", 150));
