@@ -15,7 +15,9 @@ import org.m13.identity.Identity;
  * <pre>
  * identity: hub.key                # private key from `m13 keygen` (relative to this file)
  * listen:
- *   interface: eth0                # uplink: XDP attaches here, NAT goes out here
+ *   interface: eth0                # uplink: NAT goes out here; XDP attaches here unless xdp-interface says otherwise
+ *   xdp-interface: eth1            # optional: where the nodes' datagrams arrive (default: interface)
+ *   backend: auto                  # auto | xdp | udp: how the hub receives and sends its datagrams
  *   port: 443
  *   mode: udp                      # udp | l2 (raw EtherType 0x88B5)
  * tunnel:
@@ -44,7 +46,17 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
         UDP, L2
     }
 
-    public record Listen(@JsonProperty("interface") String iface, Integer port, Mode mode) {
+    /**
+     * How the hub receives and sends its datagrams: {@code AUTO} tries AF_XDP on the XDP
+     * interface and falls back to a UDP socket (one log line saying why); {@code XDP}
+     * refuses to start without AF_XDP; {@code UDP} never tries it.
+     */
+    public enum Backend {
+        AUTO, XDP, UDP
+    }
+
+    public record Listen(@JsonProperty("interface") String iface, String xdpInterface, Backend backend, Integer port,
+            Mode mode) {
     }
 
     public record Tunnel(String name, String address, Integer mtu) {
@@ -56,10 +68,14 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
     public record Peer(String name, String publicKey) {
     }
 
-    /** The concluded hub settings; owns the identity, so close it when done. */
-    public record Hub(Path file, Identity identity, String uplink, int port, Mode mode, String tunnelName,
-            Ipv4Cidr tunnelAddress, int tunnelMtu, int rateMbit, Path topology, AllowList nodes)
-            implements AutoCloseable {
+    /**
+     * The concluded hub settings; owns the identity, so close it when done.
+     * {@code uplink} is where NAT goes out; {@code xdpInterface} where the nodes'
+     * datagrams arrive and the AF_XDP backend attaches (the uplink unless configured).
+     */
+    public record Hub(Path file, Identity identity, String uplink, String xdpInterface, Backend backend, int port,
+            Mode mode, String tunnelName, Ipv4Cidr tunnelAddress, int tunnelMtu, int rateMbit, Path topology,
+            AllowList nodes) implements AutoCloseable {
         @Override
         public void close() {
             identity.close();
@@ -73,8 +89,10 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
     /** Fills defaults and checks every value; reads the private key file last. */
     public Hub conclude(Path file) throws ConfigException {
         Checks c = new Checks(file);
-        Listen l = listen == null ? new Listen(null, null, null) : listen;
+        Listen l = listen == null ? new Listen(null, null, null, null, null) : listen;
         String uplink = c.interfaceName("listen.interface", l.iface(), null);
+        String xdpInterface = c.interfaceName("listen.xdp-interface", l.xdpInterface(), uplink);
+        Backend backend = l.backend() == null ? Backend.AUTO : l.backend();
         int port = c.range("listen.port", l.port(), DEFAULT_PORT, 1, 65535);
         Mode mode = l.mode() == null ? Mode.UDP : l.mode();
         Tunnel t = tunnel == null ? new Tunnel(null, null, null) : tunnel;
@@ -85,7 +103,7 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
         Path topo = topology == null ? null : c.existingFile("topology", topology, null);
         AllowList allowList = allowList(c);
         Identity id = c.identity("identity", identity);
-        return new Hub(file, id, uplink, port, mode, tunnelName, address, mtu, rate, topo, allowList);
+        return new Hub(file, id, uplink, xdpInterface, backend, port, mode, tunnelName, address, mtu, rate, topo, allowList);
     }
 
     private AllowList allowList(Checks c) throws ConfigException {

@@ -56,6 +56,8 @@ class ConfigTest {
         Path file = write("hub.yaml", hubYaml("  interface: eth0\n", ""));
         try (HubConfig.Hub hub = HubConfig.load(file)) {
             assertEquals("eth0", hub.uplink());
+            assertEquals("eth0", hub.xdpInterface(), "XDP attaches to the uplink unless told otherwise");
+            assertEquals(HubConfig.Backend.AUTO, hub.backend());
             assertEquals(443, hub.port());
             assertEquals(HubConfig.Mode.UDP, hub.mode());
             assertEquals("m13tun0", hub.tunnelName());
@@ -73,7 +75,7 @@ class ConfigTest {
         ConfigException e = hubError(hubYaml("  interface: eth0\n  prot: 444\n", ""));
         assertEquals(4, e.line());
         assertEquals("listen", e.key());
-        assertTrue(e.getMessage().endsWith("hub.yaml:4: listen: unknown key 'prot' (known here: interface, mode, port)"),
+        assertTrue(e.getMessage().endsWith("hub.yaml:4: listen: unknown key 'prot' (known here: backend, interface, mode, port, xdp-interface)"),
                 e.getMessage());
     }
 
@@ -87,6 +89,27 @@ class ConfigTest {
         ConfigException mode = hubError(hubYaml("  interface: eth0\n  mode: tcp\n", ""));
         assertEquals("listen.mode", mode.key());
         assertTrue(mode.getMessage().contains("one of udp, l2"), mode.getMessage());
+    }
+
+    @Test
+    void theBackendAndTheXdpInterfaceCanBeChosen() throws Exception {
+        Path file = write("hub.yaml", hubYaml("  interface: eth0\n  xdp-interface: eth1\n  backend: xdp\n", ""));
+        try (HubConfig.Hub hub = HubConfig.load(file)) {
+            assertEquals("eth0", hub.uplink(), "NAT still goes out of listen.interface");
+            assertEquals("eth1", hub.xdpInterface());
+            assertEquals(HubConfig.Backend.XDP, hub.backend());
+        }
+        try (HubConfig.Hub hub = HubConfig.load(write("hub.yaml", hubYaml("  interface: eth0\n  backend: UDP\n", "")))) {
+            assertEquals(HubConfig.Backend.UDP, hub.backend());
+        }
+        ConfigException backend = hubError(hubYaml("  interface: eth0\n  backend: dpdk\n", ""));
+        assertEquals("listen.backend", backend.key());
+        assertEquals(4, backend.line());
+        assertTrue(backend.getMessage().endsWith("hub.yaml:4: listen.backend: 'dpdk' is not a valid one of auto, xdp, udp"),
+                backend.getMessage());
+        ConfigException name = hubError(hubYaml("  interface: eth0\n  xdp-interface: eth 1\n", ""));
+        assertEquals(4, name.line());
+        assertEquals("listen.xdp-interface: 'eth 1' is not an interface name (1-15 of A-Z a-z 0-9 _ . -)", tail(name));
     }
 
     @Test
@@ -200,6 +223,8 @@ class ConfigTest {
                 .replaceAll("<paste[^>]*>", nodeKey);
         try (HubConfig.Hub h = HubConfig.load(write("hub.yaml", hub))) {
             assertEquals("eth0", h.uplink());
+            assertEquals("eth0", h.xdpInterface());
+            assertEquals(HubConfig.Backend.AUTO, h.backend());
         }
         String node = Files.readString(config.resolve("node.yaml"))
                 .replace("/etc/m13/node.key", dir.resolve("node.key").toString())
