@@ -34,7 +34,8 @@
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
-static jint packet_open(JNIEnv *env, jclass cls, jstring name, jint buffer_bytes, jboolean qdisc_bypass)
+static jint packet_open(JNIEnv *env, jclass cls, jstring name, jint buffer_bytes, jboolean qdisc_bypass,
+                        jboolean outgoing)
 {
     (void)cls;
     const char *chars = (*env)->GetStringUTFChars(env, name, NULL);
@@ -72,7 +73,7 @@ static jint packet_open(JNIEnv *env, jclass cls, jstring name, jint buffer_bytes
     sll.sll_family = AF_PACKET;
     sll.sll_protocol = htons(ETH_P_ALL);
     sll.sll_ifindex = (int)ifindex;
-    if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0) {
+    if (!outgoing && setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0) {
         failed = "setsockopt(PACKET_IGNORE_OUTGOING)";
     } else if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one) != 0) {
         failed = "setsockopt(PACKET_VNET_HDR)";
@@ -171,7 +172,7 @@ static void packet_close(JNIEnv *env, jclass cls, jint fd)
 }
 
 static const JNINativeMethod packet_socket_methods[] = {
-    {"open0", "(Ljava/lang/String;IZ)I", (void *)packet_open},
+    {"open0", "(Ljava/lang/String;IZZ)I", (void *)packet_open},
     {"recv0", "(IJI)I", (void *)packet_recv},
     {"send0", "(IJI)I", (void *)packet_send},
     {"poll0", "(IIJ)I", (void *)packet_poll2},

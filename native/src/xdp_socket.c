@@ -352,9 +352,11 @@ static jint socket_transmit(JNIEnv *env, jclass cls, jlong handle, jlongArray ad
         xsk_ring_prod__submit(&s->tx, n);
     }
     int rc = kick_tx(s);
-    if (rc < 0) {
+    if (rc < 0 && n == 0) {
         return rc;
     }
+    /* Staged frames are the caller's answer even when the kick failed: they are in the
+     * ring and come back through the completion ring (complete() kicks again). */
     return (jint)n;
 }
 
@@ -401,6 +403,38 @@ static jint socket_poll(JNIEnv *env, jclass cls, jlong handle, jint events, jint
     return n == 0 ? 0 : (jint)(unsigned short)pfd.revents;
 }
 
+/*
+ * Waits up to timeout_ms for any of count (<= 31) descriptors to be readable: bit i set
+ * when fds[i] is readable or in error, 0 on timeout, or -errno. Negative descriptors
+ * (closed owners) are ignored, as poll(2) does.
+ */
+static jint socket_poll_readable(JNIEnv *env, jclass cls, jintArray fds, jint count, jint timeout_ms)
+{
+    (void)cls;
+    if (count < 0 || count > 31 || count > (*env)->GetArrayLength(env, fds)) {
+        return -EINVAL;
+    }
+    jint raw[31];
+    (*env)->GetIntArrayRegion(env, fds, 0, count, raw);
+    struct pollfd pfd[31];
+    for (jint i = 0; i < count; i++) {
+        pfd[i].fd = raw[i];
+        pfd[i].events = POLLIN;
+        pfd[i].revents = 0;
+    }
+    int n = poll(pfd, (nfds_t)count, timeout_ms);
+    if (n < 0) {
+        return errno == EINTR ? 0 : -errno;
+    }
+    jint ready = 0;
+    for (jint i = 0; i < count; i++) {
+        if (pfd[i].revents != 0) {
+            ready |= (jint)(1u << i);
+        }
+    }
+    return ready;
+}
+
 /* out: rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs,
  * tx_ring_empty_descs. */
 static void socket_statistics(JNIEnv *env, jclass cls, jlong handle, jlongArray out)
@@ -438,6 +472,7 @@ static const JNINativeMethod xdp_socket_methods[] = {
     {"transmit0", "(J[J[II)I", (void *)socket_transmit},
     {"complete0", "(J[JI)I", (void *)socket_complete},
     {"poll0", "(JII)I", (void *)socket_poll},
+    {"pollReadable0", "([III)I", (void *)socket_poll_readable},
     {"statistics0", "(J[J)V", (void *)socket_statistics},
     {"close0", "(J)V", (void *)socket_close},
 };

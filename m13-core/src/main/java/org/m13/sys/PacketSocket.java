@@ -6,7 +6,8 @@ package org.m13.sys;
  * anything), {@link #send} puts any frame on its wire. Opened non-blocking in the
  * calling thread's network namespace (see {@link Netns}).
  *
- * <p>Its own transmissions are not received ({@code PACKET_IGNORE_OUTGOING}). Every
+ * <p>Its own transmissions are not received ({@code PACKET_IGNORE_OUTGOING}), nor
+ * anything else the host sends, except on a {@link #openCapture} socket. Every
  * frame, in and out, starts with a {@value #VNET_HEADER_BYTES}-byte
  * {@code struct virtio_net_hdr} ({@code PACKET_VNET_HDR}): it carries the checksum
  * offload state of a received frame, so a frame whose checksum the sender left to
@@ -42,13 +43,27 @@ public final class PacketSocket implements AutoCloseable {
      * ({@code PACKET_QDISC_BYPASS}), skipping the interface's queueing discipline.
      */
     public static PacketSocket open(String interfaceName, int bufferBytes, boolean qdiscBypass) {
+        return open(interfaceName, bufferBytes, qdiscBypass, false);
+    }
+
+    /**
+     * A capture socket: like {@link #open}, but it also receives the frames the host sends
+     * on the interface (its own included), as tcpdump does. For tests and diagnostics:
+     * frames an XDP program redirects to AF_XDP never reach any AF_PACKET socket on the
+     * receiving interface, so capture them where they leave instead.
+     */
+    public static PacketSocket openCapture(String interfaceName, int bufferBytes) {
+        return open(interfaceName, bufferBytes, false, true);
+    }
+
+    private static PacketSocket open(String interfaceName, int bufferBytes, boolean qdiscBypass, boolean outgoing) {
         Native.ensureAvailable();
         if (interfaceName.isEmpty() || interfaceName.length() > Tun.MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("not an interface name: '" + interfaceName + "'");
         }
         int fd;
         try {
-            fd = open0(interfaceName, bufferBytes, qdiscBypass);
+            fd = open0(interfaceName, bufferBytes, qdiscBypass, outgoing);
         } catch (UnsatisfiedLinkError e) {
             // Additive natives keep the ABI number; a library built before this class lacks them.
             throw new IllegalStateException("the native library predates PacketSocket: rebuild it with ./m13 build", e);
@@ -93,7 +108,7 @@ public final class PacketSocket implements AutoCloseable {
         close0((int) fd);
     }
 
-    private static native int open0(String interfaceName, int bufferBytes, boolean qdiscBypass);
+    private static native int open0(String interfaceName, int bufferBytes, boolean qdiscBypass, boolean outgoing);
 
     private static native int recv0(int fd, long address, int length);
 

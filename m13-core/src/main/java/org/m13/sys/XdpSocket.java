@@ -25,6 +25,8 @@ public final class XdpSocket implements AutoCloseable {
     public static final int MAX_BATCH = 256;
     public static final int POLLIN = 0x1;
     public static final int POLLOUT = 0x4;
+    /** How many descriptors {@link #pollReadable} takes at once. */
+    public static final int MAX_POLL_DESCRIPTORS = 31;
 
     private static final System.Logger LOG = System.getLogger(XdpSocket.class.getName());
 
@@ -164,7 +166,11 @@ public final class XdpSocket implements AutoCloseable {
         return fill0(handle.get(), addresses, Math.min(count, addresses.length));
     }
 
-    /** Stages up to {@code count} frames for transmission and kicks the kernel; returns how many. */
+    /**
+     * Stages up to {@code count} frames for transmission and kicks the kernel; returns how
+     * many were staged (they come back through {@link #complete}), even if the kick failed,
+     * or -errno when none was staged and the kick failed.
+     */
     public int transmit(long[] addresses, int[] lengths, int count) {
         return transmit0(handle.get(), addresses, lengths, Math.min(count, Math.min(addresses.length, lengths.length)));
     }
@@ -177,6 +183,17 @@ public final class XdpSocket implements AutoCloseable {
     /** Waits for {@link #POLLIN} or {@link #POLLOUT}: ready events, 0 on timeout, or -errno. */
     public int poll(int events, int timeoutMillis) {
         return poll0(handle.get(), events, timeoutMillis);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} until any of the first {@code count} descriptors
+     * (at most {@value #MAX_POLL_DESCRIPTORS}: AF_XDP sockets, UDP sockets) is readable.
+     *
+     * @return bit {@code i} set when {@code fds[i]} is readable or in error; 0 on timeout
+     *     or a signal; -errno. Negative descriptors are ignored.
+     */
+    public static int pollReadable(int[] fds, int count, int timeoutMillis) {
+        return pollReadable0(fds, count, timeoutMillis);
     }
 
     public Statistics statistics() {
@@ -216,6 +233,8 @@ public final class XdpSocket implements AutoCloseable {
     private static native int complete0(long handle, long[] addresses, int max);
 
     private static native int poll0(long handle, int events, int timeoutMillis);
+
+    private static native int pollReadable0(int[] fds, int count, int timeoutMillis);
 
     private static native void statistics0(long handle, long[] out);
 
