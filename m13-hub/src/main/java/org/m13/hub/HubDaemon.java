@@ -18,12 +18,17 @@ import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkPoller;
+import org.m13.daemon.NextHops;
 import org.m13.daemon.PeerTable;
 import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.TunReader;
 import org.m13.daemon.TunWriter;
 import org.m13.daemon.TxProducer;
 import org.m13.daemon.UdpLinkSender;
+import org.m13.daemon.XdpLink;
+import org.m13.daemon.XdpLinkPoller;
+import org.m13.daemon.XdpLinkSender;
+import org.m13.daemon.XdpLinkTx;
 import org.m13.handshake.DeliveryConfig;
 import org.m13.handshake.FrameMac;
 import org.m13.handshake.HubDriver;
@@ -32,6 +37,7 @@ import org.m13.handshake.PqcCounter;
 import org.m13.identity.AllowList;
 import org.m13.stage.Classify;
 import org.m13.stage.Decrypt;
+import org.m13.stage.LinkSender;
 import org.m13.stage.LinkTx;
 import org.m13.stage.NanoClock;
 import org.m13.stage.Parse;
@@ -53,27 +59,42 @@ import org.m13.topology.TopologyFile;
 import org.m13.wire.Direction;
 
 /**
- * The hub daemon, wired: one UDP socket on the configured port (frames placed after
- * 42 bytes of outer headers, as AF_XDP delivers them) and the TUN device at the edges,
- * the RX and TX rings of the topology in between, and the control ring's thread running
- * the handshake and every peer's lifecycle ({@link HubControl}).
+ * The hub daemon, wired: the link (AF_XDP on {@code listen.xdp-interface} and the
+ * kernel's UDP socket on the port, or the UDP socket alone; frames placed after 42
+ * bytes of outer headers either way) and the TUN device at the edges, the RX and TX
+ * rings of the topology in between, and the control ring's thread running the
+ * handshake and every peer's lifecycle ({@link HubControl}).
+ *
+ * <p>Link backend ({@code listen.backend}): {@code auto} tries AF_XDP and, if the
+ * program cannot be loaded or attached or a socket cannot be opened, logs one line
+ * with the reason and runs on the UDP socket; {@code xdp} fails the start instead;
+ * {@code udp} never tries. With AF_XDP the UDP socket stays open: it holds the port,
+ * receives what arrives elsewhere (another interface, a queue without a socket) and
+ * sends what AF_XDP cannot address ({@link NextHops}).
  */
 public final class HubDaemon implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(HubDaemon.class);
     static final int RX_SLOTS = 8192;
     static final int TX_SLOTS = 8192;
     static final int SOCKET_BUFFER = 8 << 20;
+    static final int NEXT_HOPS = 1024;
 
     private final HubConfig.Hub config;
     private final PeerTable peers;
     private final UdpSocket socket;
+    /** The AF_XDP link, or null on the UDP backend. */
+    private final XdpLink xdp;
+    private final NextHops hops;
+    private final XdpLinkSender xdpSender;
     private final Tun tun;
     private final List<RingPipeline> rings;
     private final ControlRing control;
     private final HubControl lifecycle;
     private final HubHandshake core;
     private final PqcCounter pqc = new PqcCounter();
+    /** The link poller of the backend running: one of these two is null. */
     private final LinkPoller poller;
+    private final XdpLinkPoller xdpPoller;
     private final TunReader tunReader;
     private final Thread pollerThread;
     private final Thread tunThread;
@@ -98,7 +119,8 @@ public final class HubDaemon implements AutoCloseable {
         SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
         SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
         this.socket = UdpSocket.open(new InetSocketAddress(anyAddress(), config.port()), null, SOCKET_BUFFER);
-        this.tun = openTun(config, socket);
+        this.xdp = openXdp(config, socket);
+        this.tun = openTun(config, socket, xdp);
         this.core = new HubHandshake(config.identity(), config.nodes(), pqc, HubHandshake.Config.defaults());
         try {
             HubControl[] lifecycleRef = new HubControl[1];
@@ -119,11 +141,22 @@ public final class HubDaemon implements AutoCloseable {
             this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
             this.decrypt = new Decrypt(rxPool, peers, Direction.HUB_TO_NODE); // our own direction: frames carrying it are reflections
             this.classify = new Classify(rxPool);
+            LinkSender udpSender = new UdpLinkSender(socket, txPool, true);
+            Stage linkTx;
+            if (xdp != null) {
+                this.hops = new NextHops(NEXT_HOPS);
+                this.xdpSender = new XdpLinkSender(xdp.transmitRings(), hops, udpSender, xdp.mac(), config.port());
+                linkTx = new XdpLinkTx(txPool, xdpSender);
+            } else {
+                this.hops = null;
+                this.xdpSender = null;
+                linkTx = new LinkTx(txPool, udpSender);
+            }
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, classify,
                     new Scatter(rxPool, tunWriter, toControl, toControl, Sink.UNWIRED, Sink.UNWIRED),
                     rxRelease,
                     new Seal(txPool, peers, Direction.HUB_TO_NODE),
-                    new LinkTx(txPool, new UdpLinkSender(socket, txPool, true)),
+                    linkTx,
                     txRelease);
             this.rings = TopologyBuilder.build(topology, stages, cores, new AffinityThreads());
             RingPipeline rx = ring("rx");
@@ -138,11 +171,29 @@ public final class HubDaemon implements AutoCloseable {
                     new FrameMac(config.identity().publicIdentity()), hubIp.getInt(0),
                     config.tunnelAddress().prefix(), config.tunnelMtu(), timing);
             lifecycleRef[0] = lifecycle;
-            this.poller = new LinkPoller(socket, rxPool, rx, true);
+            StringBuilder w = new StringBuilder();
+            Runnable receiver;
+            if (xdp != null) {
+                this.poller = null;
+                this.xdpPoller = new XdpLinkPoller(xdp.receiveRings(), socket, rxPool, rx, hops, config.port(),
+                        xdp.interfaceName());
+                receiver = xdpPoller;
+                w.append("link backend: af_xdp on ").append(xdp.interfaceName()).append(" (").append(xdp.describe())
+                        .append("), udp socket :").append(config.port())
+                        .append(" for datagrams arriving elsewhere and destinations without a learned next hop\n");
+                w.append("link poller [m13-link-rx] af_xdp ").append(xdp.interfaceName()).append(" + udp :")
+                        .append(config.port()).append(" -> ring rx\n");
+            } else {
+                this.poller = new LinkPoller(socket, rxPool, rx, true);
+                this.xdpPoller = null;
+                receiver = poller;
+                w.append("link backend: udp socket :").append(config.port()).append(" (listen.backend ")
+                        .append(config.backend().name().toLowerCase(java.util.Locale.ROOT)).append(")\n");
+                w.append("link poller [m13-link-rx] udp :").append(config.port()).append(" -> ring rx\n");
+            }
             this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu());
-            this.pollerThread = new Thread(poller, "m13-link-rx");
+            this.pollerThread = new Thread(receiver, "m13-link-rx");
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
-            StringBuilder w = new StringBuilder("link poller [m13-link-rx] udp :" + config.port() + " -> ring rx\n");
             for (RingPipeline r : rings) {
                 w.append(r.describe());
             }
@@ -152,18 +203,45 @@ public final class HubDaemon implements AutoCloseable {
         } catch (RuntimeException | TopologyException e) {
             core.close();
             tun.close();
+            if (xdp != null) {
+                xdp.close();
+            }
             socket.close();
             throw e;
         }
     }
 
-    private static Tun openTun(HubConfig.Hub config, UdpSocket socket) {
+    /**
+     * The AF_XDP link as {@code listen.backend} asks: null on {@code udp}, and on
+     * {@code auto} when AF_XDP cannot run here (said once, with the reason).
+     */
+    private static XdpLink openXdp(HubConfig.Hub config, UdpSocket socket) {
+        if (config.backend() == HubConfig.Backend.UDP) {
+            return null;
+        }
+        try {
+            return XdpLink.open(config.xdpInterface(), config.port());
+        } catch (RuntimeException e) {
+            if (config.backend() == HubConfig.Backend.XDP) {
+                socket.close();
+                throw new IllegalStateException("AF_XDP unavailable on " + config.xdpInterface() + ": " + e.getMessage()
+                        + " (" + config.file() + ": listen.backend is xdp; auto would use a UDP socket)", e);
+            }
+            LOG.warn("AF_XDP unavailable on {}: {}; using a UDP socket", config.xdpInterface(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static Tun openTun(HubConfig.Hub config, UdpSocket socket, XdpLink xdp) {
         try {
             Tun tun = Tun.open(config.tunnelName());
             tun.setMtu(config.tunnelMtu());
             tun.setUp(true);
             return tun;
         } catch (RuntimeException e) {
+            if (xdp != null) {
+                xdp.close();
+            }
             socket.close();
             throw e;
         }
@@ -203,8 +281,8 @@ public final class HubDaemon implements AutoCloseable {
         control.start();
         pollerThread.start();
         tunThread.start();
-        LOG.info("hub started: udp port {}, tunnel {} {}, {} node(s) allowed, key {}\n{}", config.port(),
-                config.tunnelName(), config.tunnelAddress(), config.nodes().size(),
+        LOG.info("hub started: {} port {}, tunnel {} {}, {} node(s) allowed, key {}\n{}",
+                xdp != null ? "af_xdp on " + xdp.interfaceName() + " and udp" : "udp", config.port(), config.tunnelName(), config.tunnelAddress(), config.nodes().size(),
                 config.identity().publicIdentity().keyId(), wiring);
     }
 
@@ -238,10 +316,39 @@ public final class HubDaemon implements AutoCloseable {
     public String statsLine() {
         return "nodes " + lifecycle.established() + " established, handshakes refused "
                 + lifecycle.refusedHandshakes() + ", bad frame mac1 " + lifecycle.badFrameMacs()
-                + ", held by the 3x limit " + lifecycle.budgetHeld() + "; " + "link in " + poller.received() + ", opened " + decrypt.opened() + "; tun out "
-                + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
-                + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
-                + tunReader.noPeer();
+                + ", held by the 3x limit " + lifecycle.budgetHeld() + "; " + "link in " + linkIn() + ", opened " + decrypt.opened()
+                + "; tun out " + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read()
+                + "; rx drops " + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
+                + tunReader.noPeer() + xdpStats();
+    }
+
+    private String linkIn() {
+        return xdpPoller == null ? Long.toString(poller.received())
+                : (xdpPoller.received() + xdpPoller.kernelReceived()) + " (af_xdp " + xdpPoller.received() + ", udp "
+                        + xdpPoller.kernelReceived() + ")";
+    }
+
+    private String xdpStats() {
+        if (xdp == null) {
+            return "";
+        }
+        return "; af_xdp: out " + xdpSender.sent() + ", out via udp (no next hop) " + xdpSender.viaKernel()
+                + ", no tx frame " + xdpSender.noFrame() + ", not ours " + xdpPoller.notUdp() + ", malformed "
+                + xdpPoller.malformed() + ", errors " + (xdpPoller.errors() + xdpSender.errors())
+                + ", next hops replaced " + hops.replaced() + ", " + kernelCounters();
+    }
+
+    private String kernelCounters() {
+        try {
+            return xdp.statistics();
+        } catch (IllegalStateException closing) { // a last stats line while close() runs
+            return "sockets closed";
+        }
+    }
+
+    /** "af_xdp" or "udp": the link backend that runs. */
+    public String backend() {
+        return xdp != null ? "af_xdp" : "udp";
     }
 
     public Release rxRelease() {
@@ -288,7 +395,11 @@ public final class HubDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        poller.stop();
+        if (xdpPoller != null) {
+            xdpPoller.stop();
+        } else {
+            poller.stop();
+        }
         tunReader.stop();
         join(pollerThread);
         join(tunThread);
@@ -307,6 +418,9 @@ public final class HubDaemon implements AutoCloseable {
             telemetry.close();
         }
         tun.close();
+        if (xdp != null) {
+            xdp.close(); // sockets, then the program: nothing stays attached
+        }
         socket.close();
         LOG.info("hub stopped");
         if (!failures.isEmpty()) {

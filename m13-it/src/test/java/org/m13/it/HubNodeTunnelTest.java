@@ -64,6 +64,7 @@ class HubNodeTunnelTest {
     private static String nodeNs;
     private static String inetNs;
     private static String hubLink;
+    private static String nodeLink;
     private static String tunnel;
     private static Daemon hub;
     private static Daemon node;
@@ -79,7 +80,7 @@ class HubNodeTunnelTest {
         nodeNs = kit.namespace("node");
         inetNs = kit.namespace("inet");
         hubLink = kit.link("h");
-        String nodeLink = kit.link("n");
+        nodeLink = kit.link("n");
         String uplink = kit.link("u");
         kit.veth(nodeLink, nodeNs, hubLink, hubNs);
         kit.veth(uplink, hubNs, kit.link("i"), inetNs);
@@ -97,6 +98,7 @@ class HubNodeTunnelTest {
                 identity: hub.key
                 listen:
                   interface: %s
+                  xdp-interface: %s
                   port: 443
                 tunnel:
                   name: %s
@@ -104,7 +106,7 @@ class HubNodeTunnelTest {
                 nodes:
                   - name: site-a
                     public-key: %s
-                """.formatted(uplink, tunnel, nodeKey));
+                """.formatted(uplink, hubLink, tunnel, nodeKey));
         for (String who : List.of("node", "stranger")) {
             Files.writeString(dir.resolve(who + ".yaml"), """
                     identity: %s.key
@@ -185,6 +187,9 @@ class HubNodeTunnelTest {
     void handshakeCompletesAndPingReachesTheInternetBehindTheNat() throws Exception {
         hub = startHub("hub.log");
         hub.awaitLog("hub started", 1, 60_000);
+        assertTrue(hub.log().contains("link backend: af_xdp on " + hubLink + " ("), "AF_XDP chosen on veth as root:\n"
+                + hub.log());
+        assertTrue(run(hubNs, "ip", "link", "show", "dev", hubLink).contains("prog/xdp"), "the program is attached");
         node = startNode("node", "node.log");
         long waited = node.awaitLog("session established", 1, 60_000);
         node.awaitLog("tunnel up: 10.13.0.2/24", 1, 10_000);
@@ -237,6 +242,19 @@ class HubNodeTunnelTest {
             }).get(120, TimeUnit.SECONDS);
             assertEquals(sent, received.get(60, TimeUnit.SECONDS), "every byte through the tunnel and the NAT");
         }
+        hub.awaitLog("stats:", hub.count("stats:") + 1, 10_000); // a line written after the transfer
+        String stats = lastStats(hub);
+        java.util.regex.Matcher in = java.util.regex.Pattern.compile("\\(af_xdp (\\d+), udp (\\d+)\\)").matcher(stats);
+        assertTrue(in.find(), stats);
+        assertTrue(Long.parseLong(in.group(1)) > 1000, "the transfer's ACKs came in through AF_XDP: " + stats);
+        assertEquals("0", in.group(2), "nothing came through the kernel socket: " + stats);
+        assertTrue(stats.contains("out via udp (no next hop) 0,"), "every reply found its next hop: " + stats);
+    }
+
+    private static String lastStats(Daemon d) {
+        String log = d.log();
+        int at = log.lastIndexOf("stats:");
+        return at < 0 ? "" : log.substring(at, Math.max(at, log.indexOf('\n', at)));
     }
 
     @Test
@@ -252,9 +270,10 @@ class HubNodeTunnelTest {
     @Test
     @Order(4)
     void aReplayedFrameIsDroppedAndCounted() throws Exception {
-        ExecutorService hubSide = kit.threadIn(hubNs);
-        Future<byte[]> captured = hubSide.submit(() -> {
-            try (PacketSocket capture = PacketSocket.open(hubLink, 1 << 20, false)) {
+        ExecutorService captureSide = kit.threadIn(nodeNs);
+        Future<byte[]> captured = captureSide.submit(() -> {
+            // Where the node's frames leave: on the hub's side AF_XDP takes them before any capture could.
+            try (PacketSocket capture = PacketSocket.openCapture(nodeLink, 1 << 20)) {
                 OffHeap buf = OffHeap.allocate(4096);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (System.nanoTime() < deadline) {
@@ -395,6 +414,8 @@ class HubNodeTunnelTest {
         assertFalse(run(nodeNs, "ip", "route").contains("0.0.0.0/1"));
         assertFalse(run(nodeNs, "ip", "route").contains("198.51.100.1 "), "the /32 to the hub removed");
         assertEquals(ipForwardBefore, sysctl(hubNs, "net.ipv4.ip_forward"));
+        String link = run(hubNs, "ip", "link", "show", "dev", hubLink);
+        assertFalse(link.contains("xdp"), "no XDP program left on " + hubLink + ":\n" + link);
         assertFalse(Files.exists(dir.resolve("state-hub/hub.journal")));
         assertFalse(Files.exists(dir.resolve("state-node/node.journal")));
         assertFalse(Files.exists(dir.resolve("hub.telemetry")) || Files.exists(dir.resolve("node.telemetry")),
