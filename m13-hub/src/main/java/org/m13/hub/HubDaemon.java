@@ -48,6 +48,7 @@ import org.m13.stage.Seal;
 import org.m13.stage.Sink;
 import org.m13.stage.SlotPool;
 import org.m13.stage.Stage;
+import org.m13.sys.Native;
 import org.m13.sys.Tun;
 import org.m13.sys.UdpSocket;
 import org.m13.telemetry.TelemetryWriter;
@@ -334,8 +335,15 @@ public final class HubDaemon implements AutoCloseable {
         }
         return "; af_xdp: out " + xdpSender.sent() + ", out via udp (no next hop) " + xdpSender.viaKernel()
                 + ", no tx frame " + xdpSender.noFrame() + ", not ours " + xdpPoller.notUdp() + ", malformed "
-                + xdpPoller.malformed() + ", errors " + (xdpPoller.errors() + xdpSender.errors())
-                + ", next hops replaced " + hops.replaced() + ", " + kernelCounters();
+                + xdpPoller.malformed() + ", errors rx " + errors(xdpPoller.errors(), xdpPoller.firstError()) + " tx "
+                + errors(xdpSender.errors(), xdpSender.firstError()) + ", next hops replaced " + hops.replaced() + ", "
+                + kernelCounters();
+    }
+
+    /** "0", or "3 (first: Network is down)". */
+    private static String errors(long count, int firstError) {
+        return count == 0 || firstError == 0 ? Long.toString(count)
+                : count + " (first: " + Native.errnoText(-firstError) + ")";
     }
 
     private String kernelCounters() {

@@ -67,6 +67,8 @@ public final class XdpLinkPoller implements Runnable {
     private final AtomicLong notUdp = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** The first error's -errno (0: none yet): what {@link #errors} means, for the stats line. */
+    private volatile int firstError;
     private long noSlot;
 
     /**
@@ -109,7 +111,7 @@ public final class XdpLinkPoller implements Runnable {
             if (doWork() == 0) {
                 int ready = XdpSocket.pollReadable(fds, fds.length, IDLE_POLL_MILLIS);
                 if (ready < 0) {
-                    errors.incrementAndGet();
+                    error(ready);
                 }
             }
         }
@@ -132,7 +134,7 @@ public final class XdpLinkPoller implements Runnable {
         int n = queue.receive(addresses, lengths, BATCH);
         if (n <= 0) {
             if (n < 0) {
-                errors.incrementAndGet();
+                error(n);
             }
             return 0;
         }
@@ -151,7 +153,7 @@ public final class XdpLinkPoller implements Runnable {
         for (int given = 0; given < n;) {
             int f = queue.fill(given == 0 ? addresses : shift(addresses, given, n), n - given);
             if (f <= 0) {
-                errors.incrementAndGet(); // cannot happen while the fill ring holds every RX frame; never spin on it
+                error(f == 0 ? -105 : f); // ENOBUFS: cannot happen while the fill ring holds every RX frame; never spin
                 break;
             }
             given += f;
@@ -205,7 +207,7 @@ public final class XdpLinkPoller implements Runnable {
             if (got <= 0) {
                 spare = slot;
                 if (got < 0) {
-                    errors.incrementAndGet();
+                    error(got);
                 }
                 break;
             }
@@ -269,8 +271,20 @@ public final class XdpLinkPoller implements Runnable {
         return malformed.get();
     }
 
+    private void error(int negativeErrno) {
+        errors.incrementAndGet();
+        if (firstError == 0) {
+            firstError = negativeErrno;
+        }
+    }
+
     public long errors() {
         return errors.get();
+    }
+
+    /** The first error as -errno, 0 if none. */
+    public int firstError() {
+        return firstError;
     }
 
     /** Times the poller found no free RX slot (the poller's thread only). */

@@ -51,6 +51,8 @@ public final class XdpLinkSender implements LinkSender {
     private final AtomicLong viaKernel = new AtomicLong();
     private final AtomicLong noFrame = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** The first error's -errno (0: none yet). */
+    private volatile int firstError;
 
     /**
      * @param ring      the TX half of the AF_XDP socket (queue 0 of the XDP interface)
@@ -129,7 +131,7 @@ public final class XdpLinkSender implements LinkSender {
         if (pendingCount > 0) {
             int n = ring.transmit(pending, pendingLengths, pendingCount);
             if (n < 0) {
-                errors.incrementAndGet(); // nothing staged (interface down?): the frames wait for the next flush
+                error(n); // nothing staged (interface down?): the frames wait for the next flush
             } else if (n > 0) {
                 sent.lazySet(sent.get() + n);
                 pendingCount -= n;
@@ -145,7 +147,7 @@ public final class XdpLinkSender implements LinkSender {
     private void reclaim() {
         int n = ring.complete(completed, Math.min(completed.length, free.length - freeCount));
         if (n < 0) {
-            errors.incrementAndGet();
+            error(n);
             return;
         }
         for (int i = 0; i < n; i++) {
@@ -174,8 +176,20 @@ public final class XdpLinkSender implements LinkSender {
         return noFrame.get();
     }
 
+    private void error(int negativeErrno) {
+        errors.incrementAndGet();
+        if (firstError == 0) {
+            firstError = negativeErrno;
+        }
+    }
+
     public long errors() {
         return errors.get();
+    }
+
+    /** The first error as -errno, 0 if none. */
+    public int firstError() {
+        return firstError;
     }
 
     /** UMEM frames free for transmission now (the link-tx thread's view; for tests). */

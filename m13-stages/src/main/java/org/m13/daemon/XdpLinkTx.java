@@ -4,6 +4,8 @@ import org.m13.stage.FrameEvent;
 import org.m13.stage.LinkTx;
 import org.m13.stage.SlotPool;
 import org.m13.stage.Stage;
+import org.m13.stage.StageCounters;
+import org.m13.telemetry.DropReason;
 
 /**
  * link-tx over AF_XDP: {@link LinkTx} (counting and dropping as on every backend) plus
@@ -11,7 +13,7 @@ import org.m13.stage.Stage;
  * once per ring batch instead of once per frame (one {@code sendto} kick then moves up
  * to 32 frames in copy mode).
  */
-public final class XdpLinkTx implements Stage {
+public final class XdpLinkTx implements Stage, StageCounters {
     private final LinkTx linkTx;
     private final XdpLinkSender sender;
 
@@ -43,6 +45,21 @@ public final class XdpLinkTx implements Stage {
     @Override
     public void onShutdown() {
         sender.flush();
+    }
+
+    @Override
+    public long events() {
+        return linkTx.events();
+    }
+
+    @Override
+    public long bytes() {
+        return linkTx.bytes();
+    }
+
+    @Override
+    public long drops(DropReason reason) {
+        return linkTx.drops(reason);
     }
 
     public LinkTx linkTx() {
