@@ -83,6 +83,14 @@ final class Daemon implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits for the process to end by itself (a refused start); its exit code, or fails with the log. */
+    int awaitExit(long timeoutMillis) throws InterruptedException {
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            fail(name + " still runs after " + timeoutMillis + " ms:\n" + log());
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM, as systemd stops it; returns the exit code. */
     int stop() throws InterruptedException {
         process.destroy();
