@@ -283,7 +283,8 @@ public final class HubDaemon implements AutoCloseable {
         pollerThread.start();
         tunThread.start();
         LOG.info("hub started: {} port {}, tunnel {} {}, {} node(s) allowed, key {}\n{}",
-                xdp != null ? "af_xdp on " + xdp.interfaceName() + " and udp" : "udp", config.port(), config.tunnelName(), config.tunnelAddress(), config.nodes().size(),
+                xdp != null ? "af_xdp on " + xdp.interfaceName() + " and udp" : "udp", config.port(),
+                config.tunnelName(), config.tunnelAddress(), config.nodes().size(),
                 config.identity().publicIdentity().keyId(), wiring);
     }
 
@@ -317,10 +318,10 @@ public final class HubDaemon implements AutoCloseable {
     public String statsLine() {
         return "nodes " + lifecycle.established() + " established, handshakes refused "
                 + lifecycle.refusedHandshakes() + ", bad frame mac1 " + lifecycle.badFrameMacs()
-                + ", held by the 3x limit " + lifecycle.budgetHeld() + "; " + "link in " + linkIn() + ", opened " + decrypt.opened()
-                + "; tun out " + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read()
-                + "; rx drops " + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
-                + tunReader.noPeer() + xdpStats();
+                + ", held by the 3x limit " + lifecycle.budgetHeld() + "; " + "link in " + linkIn() + ", opened "
+                + decrypt.opened() + "; tun out " + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in "
+                + tunReader.read() + "; rx drops " + rxRelease.drops() + "; tx drops " + txRelease.drops()
+                + "; tun in without peer " + tunReader.noPeer() + xdpStats();
     }
 
     private String linkIn() {
@@ -346,17 +347,9 @@ public final class HubDaemon implements AutoCloseable {
                 : count + " (first: " + Native.errnoText(-firstError) + ")";
     }
 
-    private String kernelCounters() {
-        try {
-            return xdp.statistics();
-        } catch (IllegalStateException closing) { // a last stats line while close() runs
-            return "sockets closed";
-        }
-    }
-
-    /** "af_xdp" or "udp": the link backend that runs. */
-    public String backend() {
-        return xdp != null ? "af_xdp" : "udp";
+    /** The sockets' kernel counters (a getsockopt each): never while close() frees them. */
+    private synchronized String kernelCounters() {
+        return closed ? "sockets closed" : xdp.statistics();
     }
 
     public Release rxRelease() {

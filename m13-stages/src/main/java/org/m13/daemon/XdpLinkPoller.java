@@ -42,7 +42,7 @@ public final class XdpLinkPoller implements Runnable {
     static final int BATCH = 64;
     /** Datagrams taken from the kernel socket per pass. */
     static final int KERNEL_BATCH = 16;
-    /** While AF_XDP has work, the kernel socket is read every this many passes (one recvfrom that usually finds nothing). */
+    /** While AF_XDP has work, the kernel socket is read every this many passes (a recvfrom that usually finds nothing). */
     static final int KERNEL_EVERY = 16;
     private static final int IDLE_POLL_MILLIS = 100;
     private static final int OFFSET = Wire.UDP_HUB_FRAME_OFFSET;

@@ -25,7 +25,7 @@ class NextHopsTest {
         assertTrue(hops.lookup(node(2), out));
         assertEquals(0x0200_0000_0002L, out[0]);
         assertEquals(HUB_IP, (int) out[1]);
-        assertFalse(hops.lookup(Outer.address(0xC633_6402, 40001), out), "the same host on another port is another node");
+        assertFalse(hops.lookup(Outer.address(0xC633_6402, 40001), out), "another port of that host: another node");
 
         hops.learn(node(2), 0x0200_0000_0099L, 0xCB00_7101); // a new router, another hub address
         assertTrue(hops.lookup(node(2), out));
@@ -91,7 +91,7 @@ class NextHopsTest {
         try {
             for (int i = 0; i < 200_000 || writes.get() < 1000; i++) {
                 if (hops.lookup(node(i & 1), seen)) {
-                    assertEquals((int) (seen[0] * 31), (int) seen[1], "MAC " + seen[0] + " with another write's address");
+                    assertEquals((int) (seen[0] * 31), (int) seen[1], "MAC " + seen[0] + " with another write's IP");
                     assertEquals(i & 1, (int) (seen[0] & 1), "an entry of the other address");
                     consistent++;
                 }
