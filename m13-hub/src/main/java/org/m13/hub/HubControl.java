@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.m13.crypto.AesGcm;
+import org.m13.daemon.AmplificationBudget;
 import org.m13.daemon.ControlEvent;
 import org.m13.daemon.ControlMessages;
 import org.m13.daemon.ControlRing;
@@ -72,10 +73,8 @@ final class HubControl implements ControlRing.Handler {
     private final HandshakeLink handshake;
     private final HubDriver driver;
     private final FrameMac frameMac;
-    /** Per unvalidated source address: {bytes received, bytes sent}. */
-    private final Map<Long, long[]> budget = new HashMap<>();
+    private final AmplificationBudget budget;
     private final java.util.concurrent.atomic.AtomicLong badFrameMacs = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong budgetHeld = new java.util.concurrent.atomic.AtomicLong();
     private final AllowList allowList;
     private final int tunnelBase;
     private final int tunnelPrefix;
@@ -114,6 +113,7 @@ final class HubControl implements ControlRing.Handler {
         this.tunnelMtu = tunnelMtu;
         this.timing = timing;
         this.reaper = new SessionReaper(timing.graceNanos());
+        this.budget = new AmplificationBudget(4 * peers.capacity());
         this.state = new Peer[peers.capacity()];
     }
 
@@ -126,7 +126,7 @@ final class HubControl implements ControlRing.Handler {
                 return;
             }
             if (e.peer() < 0 || state[e.peer()] == null || !state[e.peer()].established) {
-                credit(e.source(), Wire.MIN_FRAME_BYTES + e.length() + HandshakeLink.DATAGRAM_OVERHEAD);
+                budget.received(e.source(), Wire.MIN_FRAME_BYTES + e.length() + HandshakeLink.DATAGRAM_OVERHEAD);
             }
         }
         switch (e.disposition()) {
@@ -140,27 +140,13 @@ final class HubControl implements ControlRing.Handler {
         }
     }
 
-    /** The 3x rule: what an unvalidated address sent us limits what we send it. */
-    private void credit(long source, int bytes) {
-        if (budget.size() >= 4 * state.length && !budget.containsKey(source)) {
-            budget.clear(); // bounded: a flood of sources forgets, it never grows without end
-        }
-        budget.computeIfAbsent(source, k -> new long[2])[0] += bytes;
-    }
-
-    /** HandshakeLink's gate: may {@code frameBytes} go to {@code peer} now? */
+    /** HandshakeLink's gate: may {@code frameBytes} go to {@code peer} now? (the 3x rule) */
     private boolean allowSend(int peer, int frameBytes) {
         Peer p = state[peer];
         if (p != null && p.established) {
             return true; // the address is validated: it completed a handshake
         }
-        long[] b = budget.get(peers.address(peer));
-        if (b == null || b[1] + frameBytes > 3 * b[0]) {
-            budgetHeld.incrementAndGet();
-            return false;
-        }
-        b[1] += frameBytes;
-        return true;
+        return budget.trySend(peers.address(peer), frameBytes);
     }
 
     private void onRegistration(ControlEvent e, long now) {
@@ -265,7 +251,7 @@ final class HubControl implements ControlRing.Handler {
         p.name = name;
         p.lastHeardNanos = now;
         p.heardCount = peers.heard(peer);
-        budget.remove(source);
+        budget.validated(source);
         PeerTelemetry t = peerTelemetry;
         if (t != null) {
             t.bind(peer, name);
@@ -469,7 +455,7 @@ final class HubControl implements ControlRing.Handler {
 
     /** Frames held back by the 3x limit toward unvalidated addresses. */
     long budgetHeld() {
-        return budgetHeld.get();
+        return budget.held();
     }
 
     long refusedRegistrations() {
