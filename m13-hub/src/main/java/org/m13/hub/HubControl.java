@@ -288,7 +288,9 @@ final class HubControl implements ControlRing.Handler {
         }
         try {
             HandshakeAck ack = HandshakeAck.decode(Arrays.copyOf(e.body(), HandshakeAck.BYTES)); // padding ignored
+            handshake.resending(true); // what an ACK makes the driver send is a repair
             driver.onAck(e.source(), ack.msgId(), ack.bitmap(), now, handshake.to(peer));
+            handshake.resending(false);
         } catch (IllegalArgumentException malformed) {
             // ignored: the handshake retransmits
         }
@@ -329,10 +331,12 @@ final class HubControl implements ControlRing.Handler {
 
     @Override
     public void onTick(long now) {
+        handshake.resending(true);
         driver.onTimer(now, source -> {
             Integer peer = peerOfSource.get(source);
             return handshake.to(peer == null ? 0 : peer);
         });
+        handshake.resending(false);
         reaper.onTick(now);
         if (closeRequested && !closing) {
             closing = true;
@@ -418,6 +422,7 @@ final class HubControl implements ControlRing.Handler {
     /** Per-node records in the telemetry file (set before the control thread starts). */
     void peerTelemetry(PeerTelemetry telemetry) {
         this.peerTelemetry = telemetry;
+        var unused = handshake.onResend(telemetry::handshakeRetransmit);
     }
 
     void requestClose() {

@@ -28,6 +28,9 @@ public final class HandshakeLink implements HandshakeOutbox {
     private final TxProducer out;
     private final FragmentHeader fragment = new FragmentHeader();
     private Gate gate = Gate.OPEN;
+    private java.util.function.IntConsumer onResend = peer -> {
+    };
+    private boolean resending;
     private int ackPadding;
     private long gated;
     private int peer;
@@ -55,6 +58,20 @@ public final class HandshakeLink implements HandshakeOutbox {
         return this;
     }
 
+    /**
+     * Fragments sent while {@link #resending(boolean)} is on are reported to {@code listener}
+     * with their peer (the control thread's per-peer retransmission count).
+     */
+    public HandshakeLink onResend(java.util.function.IntConsumer listener) {
+        this.onResend = listener;
+        return this;
+    }
+
+    /** Marks the driver calls that follow as timer or repair calls (their fragments are resends). */
+    public void resending(boolean on) {
+        this.resending = on;
+    }
+
     /** Directs what the next driver call sends to {@code peer}. */
     public HandshakeLink to(int peer) {
         this.peer = peer;
@@ -80,6 +97,9 @@ public final class HandshakeLink implements HandshakeOutbox {
         out.publish(slot, peer, Flags.CONTROL | Flags.HANDSHAKE | Flags.FRAGMENT, FragmentHeader.BYTES + chunk.length,
                 false, System.nanoTime());
         fragments++;
+        if (resending) {
+            onResend.accept(peer);
+        }
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.m13.telemetry.TelemetryWriter;
  * its drops by reason (the RX ring's release sees every frame with its peer and fate),
  * frames and bytes sent to it (the TX ring's release). One record per peer and ring,
  * named {@code <peer>/rx} and {@code <peer>/tx}, each written only by that ring's
- * release thread (one seqlock update per frame, no allocation).
+ * release thread (one seqlock update per frame, no allocation), and {@code <peer>/hs},
+ * the control thread's: handshake fragments sent again (retransmissions and repairs).
  *
  * <p>The control thread binds a peer index to a name when the session is established
  * and unbinds it on eviction; a name keeps its records across sessions (a node that
@@ -23,12 +24,18 @@ public final class PeerTelemetry {
     private final TelemetryWriter writer;
     private final AtomicReferenceArray<PeerRecord> rx;
     private final AtomicReferenceArray<PeerRecord> tx;
+    /** The control thread's own records ({@code <peer>/hs}): handshake retransmissions. */
+    private final PeerRecord[] handshake;
+    /** Retransmissions to a peer slot before its handshake named it; flushed into its record at bind. */
+    private final long[] unnamedRetransmits;
     private final Map<String, PeerRecord[]> byName = new HashMap<>();
 
     public PeerTelemetry(TelemetryWriter writer, int capacity) {
         this.writer = writer;
         this.rx = new AtomicReferenceArray<>(capacity);
         this.tx = new AtomicReferenceArray<>(capacity);
+        this.handshake = new PeerRecord[capacity];
+        this.unnamedRetransmits = new long[capacity];
     }
 
     /** Observes the RX ring's release: accepted frames and drops per peer. */
@@ -73,7 +80,8 @@ public final class PeerTelemetry {
         PeerRecord[] records = byName.get(name);
         if (records == null) {
             try {
-                records = new PeerRecord[] {writer.peer(name + "/rx"), writer.peer(name + "/tx")};
+                records = new PeerRecord[] {writer.peer(name + "/rx"), writer.peer(name + "/tx"),
+                    writer.peer(name + "/hs")};
             } catch (RuntimeException full) { // the file has no free record: this peer goes uncounted
                 return;
             }
@@ -81,11 +89,27 @@ public final class PeerTelemetry {
         }
         rx.set(peer, records[0]);
         tx.set(peer, records[1]);
+        handshake[peer] = records[2];
+        for (; unnamedRetransmits[peer] > 0; unnamedRetransmits[peer]--) {
+            records[2].handshakeRetransmit(); // those of the handshake that just named the peer
+        }
+    }
+
+    /** Control thread: a handshake fragment sent to {@code peer} again (timer or repair). */
+    public void handshakeRetransmit(int peer) {
+        PeerRecord record = peer >= 0 && peer < handshake.length ? handshake[peer] : null;
+        if (record != null) {
+            record.handshakeRetransmit();
+        } else if (peer >= 0 && peer < handshake.length) {
+            unnamedRetransmits[peer]++;
+        }
     }
 
     /** Control thread: the peer index no longer counts for anyone. */
     public void unbind(int peer) {
         rx.set(peer, null);
         tx.set(peer, null);
+        handshake[peer] = null;
+        unnamedRetransmits[peer] = 0;
     }
 }
