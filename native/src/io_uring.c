@@ -217,6 +217,21 @@ static jint uring_write(JNIEnv *env, jclass cls, jlong handle, jint fd, jlong ad
     return 0;
 }
 
+/* A read of up to `length` bytes into a native address (an eventfd's counter): no provided buffer. */
+static jint uring_read(JNIEnv *env, jclass cls, jlong handle, jint fd, jlong address, jint length,
+                       jlong user_data)
+{
+    (void)env;
+    (void)cls;
+    struct io_uring_sqe *sqe = next_sqe(handle);
+    if (sqe == NULL) {
+        return handle == 0 ? -EBADF : -EBUSY;
+    }
+    io_uring_prep_read(sqe, fd, (void *)(uintptr_t)address, (unsigned)length, (__u64)-1);
+    io_uring_sqe_set_data64(sqe, (__u64)user_data);
+    return 0;
+}
+
 static jint uring_send(JNIEnv *env, jclass cls, jlong handle, jint fd, jlong address, jint length,
                        jlong user_data)
 {
@@ -413,6 +428,7 @@ static const JNINativeMethod io_uring_methods[] = {
     {"readProvided0", "(JIJ)I", (void *)uring_read_provided},
     {"readMultishot0", "(JIJ)I", (void *)uring_read_multishot},
     {"write0", "(JIJIJ)I", (void *)uring_write},
+    {"read0", "(JIJIJ)I", (void *)uring_read},
     {"send0", "(JIJIJ)I", (void *)uring_send},
     {"cancel0", "(JJJ)I", (void *)uring_cancel},
     {"submit0", "(J)I", (void *)uring_submit},

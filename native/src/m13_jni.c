@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Bump with org.m13.sys.Native.EXPECTED_ABI whenever a native signature changes. */
-#define M13_NATIVE_ABI 2
+#define M13_NATIVE_ABI 3
 
 void m13_throw(JNIEnv *env, const char *operation, const char *detail)
 {
@@ -94,7 +94,7 @@ static jint (*const registrations[])(JNIEnv *) = {
     m13_register_native, m13_register_aes_gcm, m13_register_netns,
     m13_register_tun, m13_register_xdp_program, m13_register_xdp_socket,
     m13_register_udp_socket, m13_register_io_uring,
-    m13_register_packet_socket,
+    m13_register_packet_socket, m13_register_eventfd,
 };
 
 __attribute__((visibility("default"))) JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)

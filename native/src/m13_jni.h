@@ -20,6 +20,7 @@ jint m13_register_xdp_socket(JNIEnv *env);
 jint m13_register_udp_socket(JNIEnv *env);
 jint m13_register_io_uring(JNIEnv *env);
 jint m13_register_packet_socket(JNIEnv *env);
+jint m13_register_eventfd(JNIEnv *env);
 
 /* Registers a table of natives on a class; JNI_ERR (with the exception pending) on failure. */
 jint m13_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count);

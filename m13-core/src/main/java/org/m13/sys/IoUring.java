@@ -15,7 +15,7 @@ import java.lang.ref.Cleaner;
  * the owner re-arms it: nothing is lost, the datagrams wait in the socket.
  *
  * <p>Preparing calls ({@link #recvMultishot}, {@link #send}, {@link #readProvided},
- * {@link #write}) queue a request and return 0, or {@code -EBUSY} when the
+ * {@link #read}, {@link #write}) queue a request and return 0, or {@code -EBUSY} when the
  * submission queue is full; {@link #submit} hands them to the kernel;
  * {@link #complete} copies finished requests into the caller's arrays without
  * waiting or allocating. All of them return {@code -errno} instead of throwing.
@@ -154,6 +154,14 @@ public final class IoUring implements AutoCloseable {
         return write0(handle.get(), fd, address, length, userData);
     }
 
+    /**
+     * Queues a read of up to {@code length} bytes into a native address, no provided
+     * buffer (an {@link EventFd}'s counter: how another thread wakes the owner).
+     */
+    public int read(int fd, long address, int length, long userData) {
+        return read0(handle.get(), fd, address, length, userData);
+    }
+
     /** Queues a send of one datagram on a connected socket. */
     public int send(int fd, long address, int length, long userData) {
         return send0(handle.get(), fd, address, length, userData);
@@ -223,6 +231,8 @@ public final class IoUring implements AutoCloseable {
     private static native int readMultishot0(long handle, int fd, long userData);
 
     private static native int write0(long handle, int fd, long address, int length, long userData);
+
+    private static native int read0(long handle, int fd, long address, int length, long userData);
 
     private static native int send0(long handle, int fd, long address, int length, long userData);
 

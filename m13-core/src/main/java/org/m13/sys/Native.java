@@ -16,7 +16,7 @@ public final class Native {
     public static final String LIBRARY_PROPERTY = "m13.native.library";
 
     /** Must match M13_NATIVE_ABI in native/src/m13_jni.c. */
-    static final int EXPECTED_ABI = 2;
+    static final int EXPECTED_ABI = 3;
 
     /** Why loading failed, or null when the library is usable. */
     private static final String UNAVAILABILITY_CAUSE = load();
