@@ -23,14 +23,32 @@ import org.m13.identity.PublicIdentity;
  *   ipv6: block                    # block (no IPv6 leaks around the tunnel) | allow
  * link:
  *   rate-mbit: 100                 # pacer rate toward the hub
+ *   backend: auto                  # auto (io_uring if it works here, else udp) | io_uring | udp
  * topology: topology/compact.yaml  # optional
  * </pre>
  */
-public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes routes, HubConfig.Link link,
+public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes routes, Link link,
         String topology) {
     /** What to do with IPv6, which the tunnel does not carry. */
     public enum Ipv6 {
         BLOCK, ALLOW
+    }
+
+    /**
+     * How the node's link to the hub does its I/O: an io_uring reactor (multishot receive
+     * into provided buffers, batched sends) or a plain UDP socket with a poller thread.
+     * {@code auto} uses io_uring when the kernel allows it, else the socket.
+     */
+    public enum LinkBackend {
+        AUTO, IO_URING, UDP;
+
+        /** The name in node.yaml. */
+        public String yamlName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public record Link(Integer rateMbit, LinkBackend backend) {
     }
 
     public record HubPeer(String address, Integer port, String publicKey) {
@@ -44,7 +62,8 @@ public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes rou
 
     /** The concluded node settings; owns the identity, so close it when done. */
     public record Node(Path file, Identity identity, Inet4Address hubAddress, int hubPort, PublicIdentity hubKey,
-            String tunnelName, int tunnelMtu, boolean defaultRoute, Ipv6 ipv6, int rateMbit, Path topology)
+            String tunnelName, int tunnelMtu, boolean defaultRoute, Ipv6 ipv6, int rateMbit, LinkBackend linkBackend,
+            Path topology)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -71,8 +90,9 @@ public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes rou
         Ipv6 ipv6 = routes == null || routes.ipv6() == null ? Ipv6.BLOCK : routes.ipv6();
         int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), HubConfig.DEFAULT_RATE_MBIT, 1,
                 100_000);
+        LinkBackend backend = link == null || link.backend() == null ? LinkBackend.AUTO : link.backend();
         Path topo = topology == null ? null : c.existingFile("topology", topology, null);
         Identity id = c.identity("identity", identity);
-        return new Node(file, id, address, port, hubKey, tunnelName, mtu, defaultRoute, ipv6, rate, topo);
+        return new Node(file, id, address, port, hubKey, tunnelName, mtu, defaultRoute, ipv6, rate, backend, topo);
     }
 }

@@ -179,6 +179,27 @@ class ConfigTest {
     }
 
     @Test
+    void theNodeLinkBackendIsAutoUnlessNamedAndOnlyKnownNamesAreAccepted() throws Exception {
+        String yaml = "identity: node.key\nhub:\n  address: 203.0.113.1\n  public-key: " + hubKey + "\n";
+        try (NodeConfig.Node node = NodeConfig.load(write("node.yaml", yaml))) {
+            assertEquals(NodeConfig.LinkBackend.AUTO, node.linkBackend());
+        }
+        for (NodeConfig.LinkBackend b : NodeConfig.LinkBackend.values()) {
+            Path named = write("node.yaml", yaml + "link:\n  rate-mbit: 50\n  backend: " + b.yamlName() + "\n");
+            try (NodeConfig.Node node = NodeConfig.load(named)) {
+                assertEquals(b, node.linkBackend());
+                assertEquals(50, node.rateMbit());
+            }
+        }
+        Path xdp = write("node.yaml", yaml + "link:\n  backend: xdp\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfig.load(xdp).close());
+        assertEquals("link.backend", e.key());
+        assertEquals(6, e.line());
+        assertTrue(e.getMessage().contains("node.yaml"), e.getMessage());
+        assertEquals("link.backend: 'xdp' is not a valid one of auto, io_uring, udp", tail(e));
+    }
+
+    @Test
     void errorsFoundAfterBindingStillNameTheirLine() throws IOException {
         assertEquals(4, hubError(hubYaml("  interface: eth0\n  port: 70000\n", "")).line());
         String twice = hubYaml("  interface: eth0\n", "  - name: site-a\n    public-key: " + hubKey + "\n");
