@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.m13.identity.Identity;
 import org.m13.identity.KeyFiles;
+import org.m13.sys.IoUring;
 import org.m13.sys.NetnsTestKit;
 import org.m13.sys.OffHeap;
 import org.m13.sys.PacketSocket;
@@ -194,6 +195,13 @@ class HubNodeTunnelTest {
         long waited = node.awaitLog("session established", 1, 60_000);
         node.awaitLog("tunnel up: 10.13.0.2/24", 1, 10_000);
         hub.awaitLog("node site-a established from 198.51.100.2:", 1, 10_000);
+        if (IoUring.isAvailable()) { // link.backend: auto (the default) picks io_uring wherever the kernel has it
+            assertEquals(1, node.count("link backend: io_uring"), "the node's wiring names the backend:\n" + node.log());
+            assertEquals(0, node.count("io_uring unavailable"), node.log());
+        } else {
+            assertEquals(1, node.count("io_uring unavailable: "), node.log());
+            assertEquals(1, node.count("link backend: udp"), node.log());
+        }
         assertTrue(ping(nodeNs, "10.13.0.1"), "the hub's tunnel address answers");
         assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
         assertTrue(waited < 60_000);

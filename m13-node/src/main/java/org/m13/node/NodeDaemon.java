@@ -16,13 +16,11 @@ import org.m13.config.NodeConfig;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.HandshakeLink;
-import org.m13.daemon.LinkPoller;
 import org.m13.daemon.PeerTable;
 import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.TunReader;
 import org.m13.daemon.TunWriter;
 import org.m13.daemon.TxProducer;
-import org.m13.daemon.UdpLinkSender;
 import org.m13.handshake.DeliveryConfig;
 import org.m13.handshake.FrameMac;
 import org.m13.handshake.NodeDriver;
@@ -51,13 +49,15 @@ import org.m13.topology.TopologyFile;
 import org.m13.wire.Direction;
 
 /**
- * The node daemon, wired: a UDP socket connected to the hub and the TUN device at the
- * edges, the RX and TX rings of the topology in between, and the control ring's thread
- * running the lifecycle ({@link NodeControl}).
+ * The node daemon, wired: a UDP socket connected to the hub (through an io_uring reactor
+ * or a plain poller: {@link NodeLink}) and the TUN device at the edges, the RX and TX
+ * rings of the topology in between, and the control ring's thread running the lifecycle
+ * ({@link NodeControl}).
  * <pre>
- *   link poller -> [rx] parse, decrypt, classify, scatter, release
+ *   link        -> [rx] parse, decrypt, classify, scatter, release
  *                       scatter: TUNNEL -> tun-write; CONTROL, FIN, handshake -> control ring
  *   tun reader  -> [tx] seal, link-tx, tx-release  <- control thread (registration, handshake, keepalive, FIN)
+ *                            link-tx -> link
  * </pre>
  */
 public final class NodeDaemon implements AutoCloseable {
@@ -73,14 +73,14 @@ public final class NodeDaemon implements AutoCloseable {
     private final List<RingPipeline> rings;
     private final ControlRing control;
     private final NodeControl lifecycle;
-    private final LinkPoller poller;
+    private final NodeLink link;
     private final TunReader tunReader;
-    private final Thread pollerThread;
     private final Thread tunThread;
     private final Decrypt decrypt;
     private final TunWriter tunWriter;
     private final Release rxRelease;
     private final Release txRelease;
+    private final RingPipeline rxRing;
     private final String wiring;
     private final Path telemetryPath;
     private TelemetryWriter telemetry;
@@ -96,7 +96,20 @@ public final class NodeDaemon implements AutoCloseable {
         SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
         this.socket = UdpSocket.open(new InetSocketAddress(anyAddress(), 0),
                 new InetSocketAddress(config.hubAddress(), config.hubPort()), SOCKET_BUFFER);
-        this.tun = Tun.open(config.tunnelName());
+        NodeLink opened = null;
+        Tun opening = null;
+        try {
+            opening = Tun.open(config.tunnelName());
+            opened = NodeLink.open(config, socket, rxPool, txPool);
+        } catch (RuntimeException e) {
+            if (opening != null) {
+                opening.close();
+            }
+            socket.close();
+            throw e;
+        }
+        this.tun = opening;
+        this.link = opened;
         try {
             tun.setMtu(config.tunnelMtu());
             tun.setUp(true);
@@ -122,7 +135,7 @@ public final class NodeDaemon implements AutoCloseable {
                     new Scatter(rxPool, tunWriter, toControl, toControl, Sink.UNWIRED, Sink.UNWIRED),
                     rxRelease,
                     new Seal(txPool, peers, Direction.NODE_TO_HUB),
-                    new LinkTx(txPool, new UdpLinkSender(socket, txPool, false)),
+                    new LinkTx(txPool, link.sender()),
                     txRelease);
             this.rings = TopologyBuilder.build(topology, stages, cores, new AffinityThreads());
             RingPipeline rx = ring("rx");
@@ -138,12 +151,11 @@ public final class NodeDaemon implements AutoCloseable {
                     now -> new NodeDriver(config.identity(), config.hubKey(), random, pqc, delivery, handshake),
                     tunnel, timing, rekey, random);
             lifecycleRef[0] = lifecycle;
-            this.poller = new LinkPoller(socket, rxPool, rx, false);
+            this.rxRing = rx;
             this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu());
-            this.pollerThread = new Thread(poller, "m13-link-rx");
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             StringBuilder w = new StringBuilder();
-            w.append("link poller [m13-link-rx] -> ring rx\n");
+            w.append(link.describe());
             for (RingPipeline r : rings) {
                 w.append(r.describe());
             }
@@ -151,6 +163,7 @@ public final class NodeDaemon implements AutoCloseable {
             w.append("ring control: 1024 events\n  [m13-control] handshake, lifecycle, timers -> ring tx\n");
             this.wiring = w.toString();
         } catch (RuntimeException | TopologyException e) {
+            link.close();
             tun.close();
             socket.close();
             throw e;
@@ -197,7 +210,7 @@ public final class NodeDaemon implements AutoCloseable {
             r.start();
         }
         control.start();
-        pollerThread.start();
+        link.start(rxRing);
         tunThread.start();
         LOG.info("node started: hub {}:{} (key {}), tunnel {}\n{}", config.hubAddress().getHostAddress(),
                 config.hubPort(), config.hubKey().keyId(), config.tunnelName(), wiring);
@@ -232,7 +245,8 @@ public final class NodeDaemon implements AutoCloseable {
      * moment's inconsistency between fields is possible and harmless).
      */
     public String statsLine() {
-        return "state " + lifecycle.state() + "; " + "link in " + poller.received() + ", opened " + decrypt.opened() + "; tun out "
+        return "state " + lifecycle.state() + "; " + "link in " + link.received() + " (" + link.backend() + ", errors "
+                + link.errors() + "), opened " + decrypt.opened() + "; tun out "
                 + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
                 + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
                 + tunReader.noPeer();
@@ -240,6 +254,11 @@ public final class NodeDaemon implements AutoCloseable {
 
     public Release rxRelease() {
         return rxRelease;
+    }
+
+    /** The link backend that runs: "io_uring" or "udp". */
+    public String linkBackend() {
+        return link.backend();
     }
 
     public String wiring() {
@@ -286,9 +305,8 @@ public final class NodeDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        poller.stop();
+        link.close();
         tunReader.stop();
-        join(pollerThread);
         join(tunThread);
         List<RuntimeException> failures = new ArrayList<>();
         for (RingPipeline r : rings) {
