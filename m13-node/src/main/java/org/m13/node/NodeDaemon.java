@@ -245,8 +245,7 @@ public final class NodeDaemon implements AutoCloseable {
      * moment's inconsistency between fields is possible and harmless).
      */
     public String statsLine() {
-        return "state " + lifecycle.state() + "; " + "link in " + link.received() + " (" + link.backend() + ", errors "
-                + link.errors() + "), opened " + decrypt.opened() + "; tun out "
+        return "state " + lifecycle.state() + "; " + link.stats() + ", opened " + decrypt.opened() + "; tun out "
                 + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
                 + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
                 + tunReader.noPeer();

@@ -50,6 +50,9 @@ abstract class NodeLink implements AutoCloseable {
     /** Errors of the link (receive, send, ring). */
     abstract long errors();
 
+    /** The link's counters for the stats line. */
+    abstract String stats();
+
     /** Stops the threads; the socket can be closed afterwards. */
     @Override
     public abstract void close();
@@ -126,6 +129,14 @@ abstract class NodeLink implements AutoCloseable {
         }
 
         @Override
+        String stats() {
+            UringLink l = thread.link();
+            return "link in " + l.received() + ", out " + l.sent() + " (io_uring; errors " + l.errors() + ", submits "
+                    + l.submits() + ", parks " + l.parks() + ", wake-ups " + handoff.wakeups() + ", re-arms "
+                    + l.rearms() + ", waits for an RX slot " + l.noSlot() + ", hand-off full " + handoff.full() + ")";
+        }
+
+        @Override
         public void close() {
             thread.close();
         }
@@ -179,6 +190,11 @@ abstract class NodeLink implements AutoCloseable {
         @Override
         long errors() {
             return (poller == null ? 0 : poller.errors()) + sender.errors();
+        }
+
+        @Override
+        String stats() {
+            return "link in " + received() + " (udp; errors " + errors() + ")";
         }
 
         @Override

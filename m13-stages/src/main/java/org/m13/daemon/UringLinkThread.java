@@ -10,14 +10,21 @@ import org.m13.sys.UdpSocket;
 
 /**
  * The thread that owns a {@link UringLink}: it creates the ring (so the ring's single
- * issuer is this thread), waits for {@link #start}, then runs {@code doWork} and parks
- * in the kernel when there is nothing to do, until {@link #close}; it closes the ring
- * itself. {@link #open} returns once the ring exists, or throws the reason it could not
+ * issuer is this thread), waits for {@link #start}, then runs {@code doWork}; with
+ * nothing to do it spins, yields, then parks in the kernel, until {@link #close}; it
+ * closes the ring itself. {@link #open} returns once the ring exists, or throws the reason it could not
  * be created, so the caller can choose another link before wiring the stages.
  */
 public final class UringLinkThread implements AutoCloseable {
     private static final long CREATE_TIMEOUT_SECONDS = 10;
     private static final long FAULT_PAUSE_NANOS = 1_000_000L;
+    /**
+     * Empty cycles spun, then yielded, before the reactor parks in the kernel (like the
+     * rings' backoff wait): under load the next frame usually comes within them, so
+     * link-tx rarely pays an eventfd write and the reactor rarely a wait system call.
+     */
+    static final int SPINS = 100;
+    static final int YIELDS = 100;
 
     private final Thread thread;
     private final CountDownLatch created = new CountDownLatch(1);
@@ -69,6 +76,8 @@ public final class UringLinkThread implements AutoCloseable {
         return t;
     }
 
+    // yields between spinning and parking, as the rings' backoff wait (SleepingWaitStrategy) does
+    @SuppressWarnings("ThreadPriorityCheck")
     private void run() {
         UringLink l;
         try {
@@ -86,10 +95,18 @@ public final class UringLinkThread implements AutoCloseable {
                 return;
             }
             l.attach(rx);
+            int idle = 0;
             while (running) {
                 try {
-                    if (l.doWork() == 0) {
+                    if (l.doWork() > 0) {
+                        idle = 0;
+                    } else if (++idle <= SPINS) {
+                        Thread.onSpinWait();
+                    } else if (idle <= SPINS + YIELDS) {
+                        Thread.yield();
+                    } else {
                         l.idle();
+                        idle = 0;
                     }
                 } catch (RuntimeException e) {
                     l.fault(e);

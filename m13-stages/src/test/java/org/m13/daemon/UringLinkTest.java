@@ -305,6 +305,14 @@ class UringLinkTest {
                 }
                 assertEquals(1000, check.seen.get());
                 assertEquals(1000, t.link().received());
+                // idle: the reactor waits in the kernel, 100 ms at a time, instead of spinning
+                long parks = t.link().parks();
+                long cpu = threadCpuNanos("m13-link-test");
+                Thread.sleep(1000);
+                assertTrue(t.link().parks() - parks <= 1000 / UringLink.IDLE_WAIT_MILLIS + 2,
+                        "parks during 1 s idle: " + (t.link().parks() - parks));
+                long used = threadCpuNanos("m13-link-test") - cpu;
+                assertTrue(used < TimeUnit.MILLISECONDS.toNanos(500), "idle reactor used " + used + " ns of CPU in 1 s");
             } finally {
                 t.close();
             }
@@ -314,6 +322,17 @@ class UringLinkTest {
             assertEquals(port, again.localPort());
         }
         assertEquals(null, failure.get());
+    }
+
+    /** CPU time of the live thread named {@code name} (-1 when the JVM cannot say). */
+    private static long threadCpuNanos(String name) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                return mx.getThreadCpuTime(t.getId());
+            }
+        }
+        throw new AssertionError("no thread " + name);
     }
 
     @Test
