@@ -252,6 +252,7 @@ class ConfigTest {
                 .replaceAll("<paste[^>]*>", hubKey);
         try (NodeConfig.Node n = NodeConfig.load(write("node.yaml", node))) {
             assertEquals(443, n.hubPort());
+            assertEquals(NodeConfig.LinkBackend.AUTO, n.linkBackend());
         }
     }
 
