@@ -1,12 +1,9 @@
 package org.m13.hub;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -16,6 +13,7 @@ import org.m13.config.HubConfig;
 import org.m13.daemon.ControlEvent;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
+import org.m13.daemon.Daemons;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.NextHops;
@@ -114,12 +112,12 @@ public final class HubDaemon implements AutoCloseable {
         this.config = config;
         this.telemetryPath = telemetryPath;
         SecureRandom random = new SecureRandom();
-        long ourMac = localMac(random);
+        long ourMac = Daemons.localMac(random);
         int capacity = Math.min(AllowList.MAX_NODES, Math.max(16, 2 * config.nodes().size()));
         this.peers = PeerTable.hub(capacity);
         SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
         SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
-        this.socket = UdpSocket.open(new InetSocketAddress(anyAddress(), config.port()), null, SOCKET_BUFFER);
+        this.socket = UdpSocket.open(new InetSocketAddress(Daemons.anyAddress(), config.port()), null, SOCKET_BUFFER);
         this.xdp = openXdp(config, socket);
         this.tun = openTun(config, socket, xdp);
         this.core = new HubHandshake(config.identity(), config.nodes(), pqc, HubHandshake.Config.defaults());
@@ -160,8 +158,8 @@ public final class HubDaemon implements AutoCloseable {
                     linkTx,
                     txRelease);
             this.rings = TopologyBuilder.build(topology, stages, cores, new AffinityThreads());
-            RingPipeline rx = ring("rx");
-            RingPipeline tx = ring("tx");
+            RingPipeline rx = Daemons.ring(rings, "rx");
+            RingPipeline tx = Daemons.ring(rings, "tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, true, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, true, ourMac);
             DeliveryConfig delivery = DeliveryConfig.defaults();
@@ -288,28 +286,9 @@ public final class HubDaemon implements AutoCloseable {
                 config.identity().publicIdentity().keyId(), wiring);
     }
 
-    private RingPipeline ring(String name) {
-        for (RingPipeline r : rings) {
-            if (r.name().equals(name)) {
-                return r;
-            }
-        }
-        throw new IllegalStateException("topology has no ring " + name);
-    }
 
 
-    private static InetAddress anyAddress() {
-        try {
-            return InetAddress.getByAddress(new byte[4]);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    static long localMac(SecureRandom random) {
-        long mac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
-        return (mac & ~0x0100_0000_0000L) | 0x0200_0000_0000L;
-    }
 
     /**
      * One line of counters for the log (read from other threads' plain counters: a
@@ -402,16 +381,9 @@ public final class HubDaemon implements AutoCloseable {
             poller.stop();
         }
         tunReader.stop();
-        join(pollerThread);
-        join(tunThread);
-        List<RuntimeException> failures = new ArrayList<>();
-        for (RingPipeline r : rings) {
-            try {
-                r.close();
-            } catch (RuntimeException e) {
-                failures.add(e);
-            }
-        }
+        Daemons.join(pollerThread);
+        Daemons.join(tunThread);
+        RuntimeException failure = Daemons.closeAll(rings);
         control.close();
         lifecycle.closeKeys();
         core.close();
@@ -424,16 +396,9 @@ public final class HubDaemon implements AutoCloseable {
         }
         socket.close();
         LOG.info("hub stopped");
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
+        if (failure != null) {
+            throw failure;
         }
     }
 
-    private static void join(Thread t) {
-        try {
-            t.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -2,11 +2,11 @@ package org.m13.hub;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.m13.config.ConfigException;
 import org.m13.config.HubConfig;
+import org.m13.daemon.Daemons;
 import org.m13.host.HostJournal;
 import org.m13.host.HostSetup;
 import org.m13.host.HostSetupException;
@@ -65,31 +65,20 @@ public final class HubMain implements Callable<Integer> {
             hub.close();
             return 3;
         }
-        HubDaemon daemon;
+        HubDaemon daemon = null;
         try {
             daemon = HubDaemon.start(hub, topologyFile, telemetry);
             HubHost.apply(host, HubHostPlan.of(hub));
         } catch (ConfigException | TopologyException | HostSetupException | RuntimeException e) {
             System.err.println("m13 hub: " + e.getMessage());
+            if (daemon != null) {
+                daemon.close(); // the host set-up failed after the daemon started
+            }
             host.close();
             hub.close();
             return 2;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping (signal)");
-            try {
-                daemon.close();
-            } finally {
-                host.close();
-                hub.close();
-                stopped.countDown();
-                LogManager.shutdown();
-            }
-        }, "m13-shutdown"));
-        while (!stopped.await(Math.max(1, statsSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
-            LOG.info("stats: {}", daemon.statsLine());
-        }
+        Daemons.runUntilSignal(LOG::info, daemon::statsLine, statsSeconds, LogManager::shutdown, daemon, host, hub);
         return 0;
     }
 }

@@ -4,25 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.m13.it.Tunnels.assertStoppedCleanly;
+import static org.m13.it.Tunnels.ping;
+import static org.m13.it.Tunnels.run;
+import static org.m13.it.Tunnels.topology;
+import static org.m13.it.Tunnels.transferIntact;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -96,9 +85,7 @@ class HubUdpBackendTest {
     }
 
     private static String key(String file) throws Exception {
-        try (Identity id = KeyFiles.generateAndWrite(dir.resolve(file), new SecureRandom())) {
-            return id.publicIdentity().base64();
-        }
+        return Tunnels.key(dir.resolve(file));
     }
 
     @AfterAll
@@ -130,28 +117,6 @@ class HubUdpBackendTest {
     private static Daemon startHub(Path config, String logName) throws Exception {
         return Daemon.start("hub", hubNs, HUB_MAIN, dir.resolve(logName), "--config", config.toString(),
                 "--state-dir", dir.resolve("state-hub").toString(), "--stats-seconds", "1", "--topology", topology());
-    }
-
-    private static String topology() {
-        return Path.of(System.getProperty("m13.repo", ".."), "config", "topology", "compact.yaml").toString();
-    }
-
-    private static String run(String ns, String... command) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        argv.addAll(List.of(command));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + argv);
-        return p.exitValue() + "\n" + out;
-    }
-
-    private static boolean ping(String ns, String target) throws Exception {
-        return run(ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", target).startsWith("0\n");
-    }
-
-    /** 143 = 128 + SIGTERM: how the JVM reports an orderly exit after SIGTERM. */
-    private static void assertStoppedCleanly(int exit) {
-        assertTrue(exit == 0 || exit == 143, "exit code " + exit);
     }
 
     private static void assertNoXdpOn(String link) throws Exception {
@@ -198,7 +163,7 @@ class HubUdpBackendTest {
                 node.awaitLog("session established", 1, 60_000);
                 node.awaitLog("tunnel up: 10.13.0.2/24", 1, 10_000);
                 assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
-                transfer(4 << 20);
+                transferIntact(kit, nodeNs, inetNs, INTERNET, 4 << 20);
                 assertStoppedCleanly(node.stop());
             }
             assertStoppedCleanly(hub.stop());
@@ -212,45 +177,4 @@ class HubUdpBackendTest {
         assertNoXdpOn(hubLink);
     }
 
-    /** {@code bytes} of seeded random data node -> internet over TCP: the same SHA-256 at both ends. */
-    private static void transfer(int bytes) throws Exception {
-        ExecutorService inet = kit.threadIn(inetNs);
-        ExecutorService nodeSide = kit.threadIn(nodeNs);
-        ServerSocket server = inet.submit(() -> {
-            ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress(InetAddress.getByName(INTERNET), 5001));
-            return s;
-        }).get(10, TimeUnit.SECONDS);
-        try (server) {
-            Future<String> received = inet.submit(() -> {
-                server.setSoTimeout(30_000);
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    for (int n; (n = in.read(buf)) > 0;) {
-                        sha.update(buf, 0, n);
-                        total += n;
-                    }
-                    return total + " " + HexFormat.of().formatHex(sha.digest());
-                }
-            });
-            String sent = nodeSide.submit(() -> {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                Random random = new Random(13);
-                byte[] buf = new byte[65536];
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(InetAddress.getByName(INTERNET), 5001), 10_000);
-                    OutputStream out = s.getOutputStream();
-                    for (int left = bytes; left > 0; left -= buf.length) {
-                        random.nextBytes(buf);
-                        out.write(buf);
-                        sha.update(buf);
-                    }
-                }
-                return bytes + " " + HexFormat.of().formatHex(sha.digest());
-            }).get(120, TimeUnit.SECONDS);
-            assertEquals(sent, received.get(60, TimeUnit.SECONDS), "every byte through the tunnel and the NAT");
-        }
-    }
 }

@@ -3,25 +3,14 @@ package org.m13.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.m13.it.Tunnels.assertStoppedCleanly;
+import static org.m13.it.Tunnels.ping;
+import static org.m13.it.Tunnels.run;
+import static org.m13.it.Tunnels.topology;
+import static org.m13.it.Tunnels.transferIntact;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,13 +95,7 @@ class NodeUdpBackendTest {
     }
 
     private static String key(String file) throws Exception {
-        try (Identity id = KeyFiles.generateAndWrite(dir.resolve(file), new SecureRandom())) {
-            return id.publicIdentity().base64();
-        }
-    }
-
-    private static String topology() {
-        return Path.of(System.getProperty("m13.repo", ".."), "config", "topology", "compact.yaml").toString();
+        return Tunnels.key(dir.resolve(file));
     }
 
     @AfterAll
@@ -128,15 +111,6 @@ class NodeUdpBackendTest {
         }
     }
 
-    private static boolean ping(String ns, String target) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "ping", "-c", "3", "-i", "0.2", "-W",
-                "2", target));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        var unused = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + argv);
-        return p.exitValue() == 0;
-    }
-
     @Test
     void theUdpBackendCarriesTheHandshakePingAndTcpIntact() throws Exception {
         node.awaitLog("session established", 1, 60_000);
@@ -146,45 +120,8 @@ class NodeUdpBackendTest {
         assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
 
         int bytes = 4 << 20;
-        ExecutorService inet = kit.threadIn(inetNs);
-        ServerSocket server = inet.submit(() -> {
-            ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress(InetAddress.getByName(INTERNET), 5001));
-            return s;
-        }).get(10, TimeUnit.SECONDS);
-        try (server) {
-            Future<String> received = inet.submit(() -> {
-                server.setSoTimeout(30_000);
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    for (int n; (n = in.read(buf)) > 0;) {
-                        sha.update(buf, 0, n);
-                        total += n;
-                    }
-                    return total + " " + HexFormat.of().formatHex(sha.digest());
-                }
-            });
-            String sent = kit.threadIn(nodeNs).submit(() -> {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                Random random = new Random(7);
-                byte[] buf = new byte[65536];
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(InetAddress.getByName(INTERNET), 5001), 10_000);
-                    OutputStream out = s.getOutputStream();
-                    for (int left = bytes; left > 0; left -= buf.length) {
-                        random.nextBytes(buf);
-                        out.write(buf);
-                        sha.update(buf);
-                    }
-                }
-                return bytes + " " + HexFormat.of().formatHex(sha.digest());
-            }).get(120, TimeUnit.SECONDS);
-            assertEquals(sent, received.get(60, TimeUnit.SECONDS), "every byte through the tunnel and the NAT");
-        }
-        int exit = node.stop();
-        assertTrue(exit == 0 || exit == 143, "node exit " + exit);
+        transferIntact(kit, nodeNs, inetNs, INTERNET, bytes);
+        assertStoppedCleanly(node.stop());
         assertTrue(node.log().contains("node stopped"), node.log());
     }
 }

@@ -1,12 +1,8 @@
 package org.m13.node;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -15,6 +11,7 @@ import org.m13.config.ConfigException;
 import org.m13.config.NodeConfig;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
+import org.m13.daemon.Daemons;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.PeerTable;
 import org.m13.daemon.PeerTelemetry;
@@ -91,10 +88,10 @@ public final class NodeDaemon implements AutoCloseable {
         this.config = config;
         this.telemetryPath = telemetryPath;
         SecureRandom random = new SecureRandom();
-        long ourMac = localMac(random);
+        long ourMac = Daemons.localMac(random);
         SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
         SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
-        this.socket = UdpSocket.open(new InetSocketAddress(anyAddress(), 0),
+        this.socket = UdpSocket.open(new InetSocketAddress(Daemons.anyAddress(), 0),
                 new InetSocketAddress(config.hubAddress(), config.hubPort()), SOCKET_BUFFER);
         NodeLink opened = null;
         Tun opening = null;
@@ -138,8 +135,8 @@ public final class NodeDaemon implements AutoCloseable {
                     new LinkTx(txPool, link.sender()),
                     txRelease);
             this.rings = TopologyBuilder.build(topology, stages, cores, new AffinityThreads());
-            RingPipeline rx = ring("rx");
-            RingPipeline tx = ring("tx");
+            RingPipeline rx = Daemons.ring(rings, "rx");
+            RingPipeline tx = Daemons.ring(rings, "tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, false, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
             fromControl.stampCleartext(new FrameMac(config.hubKey())); // the control thread's own instance
@@ -216,29 +213,9 @@ public final class NodeDaemon implements AutoCloseable {
                 config.hubPort(), config.hubKey().keyId(), config.tunnelName(), wiring);
     }
 
-    private RingPipeline ring(String name) {
-        for (RingPipeline r : rings) {
-            if (r.name().equals(name)) {
-                return r;
-            }
-        }
-        throw new IllegalStateException("topology has no ring " + name);
-    }
 
 
-    private static InetAddress anyAddress() {
-        try {
-            return Inet4Address.getByAddress(new byte[4]);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
-    }
 
-    /** A random locally administered unicast MAC: the node's name on the wire for this run. */
-    static long localMac(SecureRandom random) {
-        long mac = random.nextLong() & 0xFFFF_FFFF_FFFFL;
-        return (mac & ~0x0100_0000_0000L) | 0x0200_0000_0000L;
-    }
 
     /**
      * One line of counters for the log (read from other threads' plain counters: a
@@ -306,15 +283,8 @@ public final class NodeDaemon implements AutoCloseable {
         }
         link.close();
         tunReader.stop();
-        join(tunThread);
-        List<RuntimeException> failures = new ArrayList<>();
-        for (RingPipeline r : rings) {
-            try {
-                r.close();
-            } catch (RuntimeException e) {
-                failures.add(e);
-            }
-        }
+        Daemons.join(tunThread);
+        RuntimeException failure = Daemons.closeAll(rings);
         control.close();
         lifecycle.closeKeys();
         if (telemetry != null) {
@@ -323,16 +293,9 @@ public final class NodeDaemon implements AutoCloseable {
         tun.close();
         socket.close();
         LOG.info("node stopped");
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
+        if (failure != null) {
+            throw failure;
         }
     }
 
-    private static void join(Thread t) {
-        try {
-            t.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -4,12 +4,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.m13.config.ConfigException;
 import org.m13.config.Ipv4Cidr;
 import org.m13.config.NodeConfig;
+import org.m13.daemon.Daemons;
 import org.m13.host.HostJournal;
 import org.m13.host.HostSetup;
 import org.m13.host.HostSetupException;
@@ -81,21 +81,7 @@ public final class NodeMain implements Callable<Integer> {
             node.close();
             return 2;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping (signal)");
-            try {
-                daemon.close();
-            } finally {
-                host.close();
-                node.close();
-                stopped.countDown();
-                LogManager.shutdown();
-            }
-        }, "m13-shutdown"));
-        while (!stopped.await(Math.max(1, statsSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
-            LOG.info("stats: {}", daemon.statsLine());
-        }
+        Daemons.runUntilSignal(LOG::info, daemon::statsLine, statsSeconds, LogManager::shutdown, daemon, host, node);
         return 0;
     }
 

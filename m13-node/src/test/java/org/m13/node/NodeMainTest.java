@@ -49,7 +49,7 @@ class NodeMainTest {
     void theNodesMacIsALocallyAdministeredUnicastAddress() {
         SecureRandom random = new SecureRandom();
         for (int i = 0; i < 1000; i++) {
-            long mac = NodeDaemon.localMac(random);
+            long mac = org.m13.daemon.Daemons.localMac(random);
             assertEquals(0, mac >>> 48, "48 bits");
             assertEquals(0x02, (mac >>> 40) & 0x03, "locally administered (bit 1), unicast (bit 0 clear)");
         }
