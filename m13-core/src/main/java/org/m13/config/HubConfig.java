@@ -26,13 +26,16 @@ import org.m13.identity.Identity;
  *   mtu: 1400
  * link:
  *   rate-mbit: 100                 # pacer rate toward the nodes
+ * fec:                             # optional: see {@link FecSettings}
+ *   enabled: true
  * topology: topology/compact.yaml  # optional; the compact topology when absent
  * nodes:                           # the allow-list, at most 256
  *   - name: site-a
  *     public-key: ...              # `m13 pubkey` of the node's key
  * </pre>
  */
-public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link, String topology, List<Peer> nodes) {
+public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link, FecSettings.Yaml fec, String topology,
+        List<Peer> nodes) {
     public static final int DEFAULT_PORT = 443;
     public static final String DEFAULT_TUNNEL = "m13tun0";
     public static final String DEFAULT_TUNNEL_ADDRESS = "10.13.0.1/24";
@@ -74,8 +77,8 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
      * datagrams arrive and the AF_XDP backend attaches (the uplink unless configured).
      */
     public record Hub(Path file, Identity identity, String uplink, String xdpInterface, Backend backend, int port,
-            Mode mode, String tunnelName, Ipv4Cidr tunnelAddress, int tunnelMtu, int rateMbit, Path topology,
-            AllowList nodes) implements AutoCloseable {
+            Mode mode, String tunnelName, Ipv4Cidr tunnelAddress, int tunnelMtu, int rateMbit, FecSettings fec,
+            Path topology, AllowList nodes) implements AutoCloseable {
         @Override
         public void close() {
             identity.close();
@@ -100,10 +103,12 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
         Ipv4Cidr address = c.cidr("tunnel.address", t.address(), DEFAULT_TUNNEL_ADDRESS);
         int mtu = c.range("tunnel.mtu", t.mtu(), DEFAULT_TUNNEL_MTU, 576, MAX_TUNNEL_MTU);
         int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), DEFAULT_RATE_MBIT, 1, 100_000);
+        FecSettings fecSettings = FecSettings.conclude(c, fec, mtu);
         Path topo = topology == null ? null : c.existingFile("topology", topology, null);
         AllowList allowList = allowList(c);
         Identity id = c.identity("identity", identity);
-        return new Hub(file, id, uplink, xdpInterface, backend, port, mode, tunnelName, address, mtu, rate, topo, allowList);
+        return new Hub(file, id, uplink, xdpInterface, backend, port, mode, tunnelName, address, mtu, rate, fecSettings,
+                topo, allowList);
     }
 
     private AllowList allowList(Checks c) throws ConfigException {

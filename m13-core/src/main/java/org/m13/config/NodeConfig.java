@@ -24,11 +24,13 @@ import org.m13.identity.PublicIdentity;
  * link:
  *   rate-mbit: 100                 # pacer rate toward the hub
  *   backend: auto                  # auto (io_uring if it works here, else udp) | io_uring | udp
+ * fec:                             # optional: see {@link FecSettings}
+ *   enabled: true
  * topology: topology/compact.yaml  # optional
  * </pre>
  */
 public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes routes, Link link,
-        String topology) {
+        FecSettings.Yaml fec, String topology) {
     /** What to do with IPv6, which the tunnel does not carry. */
     public enum Ipv6 {
         BLOCK, ALLOW
@@ -63,7 +65,7 @@ public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes rou
     /** The concluded node settings; owns the identity, so close it when done. */
     public record Node(Path file, Identity identity, Inet4Address hubAddress, int hubPort, PublicIdentity hubKey,
             String tunnelName, int tunnelMtu, boolean defaultRoute, Ipv6 ipv6, int rateMbit, LinkBackend linkBackend,
-            Path topology)
+            FecSettings fec, Path topology)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -91,8 +93,10 @@ public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes rou
         int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), HubConfig.DEFAULT_RATE_MBIT, 1,
                 100_000);
         LinkBackend backend = link == null || link.backend() == null ? LinkBackend.AUTO : link.backend();
+        FecSettings fecSettings = FecSettings.conclude(c, fec, mtu);
         Path topo = topology == null ? null : c.existingFile("topology", topology, null);
         Identity id = c.identity("identity", identity);
-        return new Node(file, id, address, port, hubKey, tunnelName, mtu, defaultRoute, ipv6, rate, backend, topo);
+        return new Node(file, id, address, port, hubKey, tunnelName, mtu, defaultRoute, ipv6, rate, backend,
+                fecSettings, topo);
     }
 }

@@ -144,6 +144,15 @@ public final class FecReceiver {
         }
     }
 
+    /**
+     * Forgets every generation without accounting it (the peer's sender started afresh:
+     * its generations say nothing about the old ones); the next symbol starts the window.
+     */
+    public void reset() {
+        started = false;
+        java.util.Arrays.fill(open, false);
+    }
+
     /** The decoder the last symbol went to. */
     public FecDecoder decoder() {
         return last;

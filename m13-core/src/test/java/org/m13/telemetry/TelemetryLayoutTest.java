@@ -104,7 +104,9 @@ class TelemetryLayoutTest {
         assertEquals(93, DropReason.ID_LIMIT);
         assertEquals(53, DropReason.INNER_SOURCE.id());
         assertEquals(55, DropReason.NOT_IP.id());
-        assertEquals(36, DropReason.values().length);
+        assertEquals(56, DropReason.FEC_REFUSED.id());
+        assertEquals(57, DropReason.BAD_FEEDBACK.id());
+        assertEquals(38, DropReason.values().length);
         assertEquals("auth_failed", DropReason.AUTH_FAILED.metricLabel());
         assertEquals("id_99", DropReason.metricLabel(99));
         assertTrue(DropReason.isReplay(21) && DropReason.isReplay(22) && !DropReason.isReplay(27));

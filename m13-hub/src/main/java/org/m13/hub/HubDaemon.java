@@ -14,7 +14,10 @@ import org.m13.daemon.ControlEvent;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.Daemons;
+import org.m13.daemon.FecOutbound;
+import org.m13.daemon.FeedbackSender;
 import org.m13.daemon.HandshakeLink;
+import org.m13.daemon.LinkFeedback;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.NextHops;
 import org.m13.daemon.PeerTable;
@@ -74,7 +77,7 @@ import org.m13.wire.Direction;
 public final class HubDaemon implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(HubDaemon.class);
     static final int RX_SLOTS = 8192;
-    static final int TX_SLOTS = 8192;
+    static final int TX_SLOTS = 12288; // three producers (tun reader, control, feedback), 4096 each
     static final int SOCKET_BUFFER = 8 << 20;
     static final int NEXT_HOPS = 1024;
 
@@ -100,6 +103,10 @@ public final class HubDaemon implements AutoCloseable {
     private final Decrypt decrypt;
     private final Classify classify;
     private final TunWriter tunWriter;
+    private final LinkFeedback linkFeedback;
+    private final FeedbackSender feedbackOut;
+    /** Null when fec.enabled is false. */
+    private final FecOutbound fecOut;
     private final Release rxRelease;
     private final Release txRelease;
     private final String wiring;
@@ -116,7 +123,7 @@ public final class HubDaemon implements AutoCloseable {
         int capacity = Math.min(AllowList.MAX_NODES, Math.max(16, 2 * config.nodes().size()));
         this.peers = PeerTable.hub(capacity);
         SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
-        SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
+        SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 3);
         this.socket = UdpSocket.open(new InetSocketAddress(Daemons.anyAddress(), config.port()), null, SOCKET_BUFFER);
         this.xdp = openXdp(config, socket);
         this.tun = openTun(config, socket, xdp);
@@ -136,6 +143,7 @@ public final class HubDaemon implements AutoCloseable {
             });
             this.tunWriter = new TunWriter(tun, rxPool, peers, true);
             Sink toControl = control.sink();
+            this.linkFeedback = new LinkFeedback(peers.capacity(), config.fec());
             this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
             this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
             this.decrypt = new Decrypt(rxPool, peers, Direction.HUB_TO_NODE); // our own direction: frames carrying it are reflections
@@ -152,7 +160,7 @@ public final class HubDaemon implements AutoCloseable {
                 linkTx = new LinkTx(txPool, udpSender);
             }
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, classify,
-                    new Scatter(rxPool, tunWriter, toControl, toControl, Sink.UNWIRED, Sink.UNWIRED),
+                    new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback),
                     rxRelease,
                     new Seal(txPool, peers, Direction.HUB_TO_NODE),
                     linkTx,
@@ -162,6 +170,10 @@ public final class HubDaemon implements AutoCloseable {
             RingPipeline tx = Daemons.ring(rings, "tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, true, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, true, ourMac);
+            this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, true, ourMac));
+            rxRelease.observe(feedbackOut);
+            this.fecOut = config.fec().enabled() ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity())
+                    : null;
             DeliveryConfig delivery = DeliveryConfig.defaults();
             HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes());
             HubDriver driver = new HubDriver(core, random, delivery);
@@ -190,7 +202,7 @@ public final class HubDaemon implements AutoCloseable {
                         .append(config.backend().name().toLowerCase(java.util.Locale.ROOT)).append(")\n");
                 w.append("link poller [m13-link-rx] udp :").append(config.port()).append(" -> ring rx\n");
             }
-            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu());
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut);
             this.pollerThread = new Thread(receiver, "m13-link-rx");
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             for (RingPipeline r : rings) {
@@ -270,7 +282,8 @@ public final class HubDaemon implements AutoCloseable {
         if (telemetryPath != null) {
             telemetry = DaemonTelemetry.open(telemetryPath, rings);
             PeerTelemetry perPeer = new PeerTelemetry(telemetry, peers.capacity());
-            rxRelease.observe(perPeer.rxObserver());
+            feedbackOut.chain(perPeer.rxObserver());
+            linkFeedback.observe(perPeer.feedbackObserver());
             txRelease.observe(perPeer.txObserver());
             lifecycle.peerTelemetry(perPeer);
         }
@@ -300,7 +313,8 @@ public final class HubDaemon implements AutoCloseable {
                 + ", held by the 3x limit " + lifecycle.budgetHeld() + "; " + "link in " + linkIn() + ", opened "
                 + decrypt.opened() + "; tun out " + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in "
                 + tunReader.read() + "; rx drops " + rxRelease.drops() + "; tx drops " + txRelease.drops()
-                + "; tun in without peer " + tunReader.noPeer() + xdpStats();
+                + "; tun in without peer " + tunReader.noPeer() + xdpStats() + "; "
+                + Daemons.fecStats(fecOut, tunWriter, feedbackOut, linkFeedback, -1);
     }
 
     private String linkIn() {

@@ -12,7 +12,10 @@ import org.m13.config.NodeConfig;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.Daemons;
+import org.m13.daemon.FecOutbound;
+import org.m13.daemon.FeedbackSender;
 import org.m13.daemon.HandshakeLink;
+import org.m13.daemon.LinkFeedback;
 import org.m13.daemon.PeerTable;
 import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.TunReader;
@@ -60,7 +63,7 @@ import org.m13.wire.Direction;
 public final class NodeDaemon implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(NodeDaemon.class);
     static final int RX_SLOTS = 4096;
-    static final int TX_SLOTS = 4096;
+    static final int TX_SLOTS = 6144; // three producers: tun reader, control, feedback
     static final int SOCKET_BUFFER = 4 << 20;
 
     private final NodeConfig.Node config;
@@ -75,6 +78,10 @@ public final class NodeDaemon implements AutoCloseable {
     private final Thread tunThread;
     private final Decrypt decrypt;
     private final TunWriter tunWriter;
+    private final LinkFeedback linkFeedback;
+    private final FeedbackSender feedbackOut;
+    /** Null when fec.enabled is false. */
+    private final FecOutbound fecOut;
     private final Release rxRelease;
     private final Release txRelease;
     private final RingPipeline rxRing;
@@ -90,7 +97,7 @@ public final class NodeDaemon implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         long ourMac = Daemons.localMac(random);
         SlotPool rxPool = new SlotPool(RX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES);
-        SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 2);
+        SlotPool txPool = new SlotPool(TX_SLOTS, SlotPool.DEFAULT_SLOT_BYTES, 3);
         this.socket = UdpSocket.open(new InetSocketAddress(Daemons.anyAddress(), 0),
                 new InetSocketAddress(config.hubAddress(), config.hubPort()), SOCKET_BUFFER);
         NodeLink opened = null;
@@ -125,11 +132,12 @@ public final class NodeDaemon implements AutoCloseable {
             });
             this.tunWriter = new TunWriter(tun, rxPool, peers, false);
             Sink toControl = control.sink();
+            this.linkFeedback = new LinkFeedback(peers.capacity(), config.fec());
             this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
             this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
             this.decrypt = new Decrypt(rxPool, peers, Direction.NODE_TO_HUB); // our own direction: frames carrying it are reflections
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
-                    new Scatter(rxPool, tunWriter, toControl, toControl, Sink.UNWIRED, Sink.UNWIRED),
+                    new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback),
                     rxRelease,
                     new Seal(txPool, peers, Direction.NODE_TO_HUB),
                     new LinkTx(txPool, link.sender()),
@@ -139,6 +147,10 @@ public final class NodeDaemon implements AutoCloseable {
             RingPipeline tx = Daemons.ring(rings, "tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, false, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
+            this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, false, ourMac));
+            rxRelease.observe(feedbackOut);
+            this.fecOut = config.fec().enabled() ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity())
+                    : null;
             fromControl.stampCleartext(new FrameMac(config.hubKey())); // the control thread's own instance
             DeliveryConfig delivery = DeliveryConfig.defaults();
             PqcCounter pqc = new PqcCounter();
@@ -149,7 +161,7 @@ public final class NodeDaemon implements AutoCloseable {
                     tunnel, timing, rekey, random);
             lifecycleRef[0] = lifecycle;
             this.rxRing = rx;
-            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu());
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut);
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             StringBuilder w = new StringBuilder();
             w.append(link.describe());
@@ -199,7 +211,8 @@ public final class NodeDaemon implements AutoCloseable {
         if (telemetryPath != null) {
             telemetry = DaemonTelemetry.open(telemetryPath, rings);
             PeerTelemetry perPeer = new PeerTelemetry(telemetry, peers.capacity());
-            rxRelease.observe(perPeer.rxObserver());
+            feedbackOut.chain(perPeer.rxObserver());
+            linkFeedback.observe(perPeer.feedbackObserver());
             txRelease.observe(perPeer.txObserver());
             perPeer.bind(NodeControl.HUB, "hub");
         }
@@ -225,7 +238,7 @@ public final class NodeDaemon implements AutoCloseable {
         return "state " + lifecycle.state() + "; " + link.stats() + ", opened " + decrypt.opened() + "; tun out "
                 + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
                 + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
-                + tunReader.noPeer();
+                + tunReader.noPeer() + "; " + Daemons.fecStats(fecOut, tunWriter, feedbackOut, linkFeedback, NodeControl.HUB);
     }
 
     public Release rxRelease() {

@@ -13,7 +13,7 @@ import org.m13.telemetry.TelemetryWriter;
  */
 public final class DaemonTelemetry {
     /** Records: every stage of a dedicated topology plus per-peer records, with room to spare. */
-    static final int RECORDS = 1024;
+    static final int RECORDS = 1280; // 256 peers x 4 records + stages
 
     private DaemonTelemetry() {
     }

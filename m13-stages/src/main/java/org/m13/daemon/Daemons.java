@@ -89,4 +89,34 @@ public final class Daemons {
         }
         return first;
     }
+
+    /**
+     * The FEC and feedback part of a daemon's stats line (what `m13 demo --satellite`
+     * and the bench harness read):
+     * {@code fec-out sources=S repairs=R k=K m=M; fec-in recovered=C unrecoverable=U; feedback sent=F loss=P%}.
+     *
+     * @param fecOut the sender, or null with FEC off
+     * @param peer whose reported loss to show (the node: the hub), or -1 for none
+     */
+    public static String fecStats(FecOutbound fecOut, TunWriter tunWriter, FeedbackSender feedbackOut,
+            LinkFeedback feedback, int peer) {
+        StringBuilder s = new StringBuilder();
+        if (fecOut == null) {
+            s.append("fec-out off");
+        } else {
+            s.append("fec-out sources=").append(fecOut.sources()).append(" repairs=").append(fecOut.repairs())
+                    .append(" k=").append(fecOut.lastK()).append(" m=").append(fecOut.lastM());
+            if (fecOut.repairsSkipped() > 0) {
+                s.append(" skipped=").append(fecOut.repairsSkipped());
+            }
+        }
+        s.append("; fec-in recovered=").append(tunWriter.recovered()).append(" unrecoverable=")
+                .append(tunWriter.fec().unrecoverable());
+        s.append("; feedback sent=").append(feedbackOut.sent());
+        if (peer >= 0) {
+            s.append(" loss=").append(String.format(java.util.Locale.ROOT, "%.2f", feedback.lossPpm(peer) / 1e4))
+                    .append('%');
+        }
+        return s.toString();
+    }
 }

@@ -1,6 +1,7 @@
 package org.m13.daemon;
 
 import java.nio.ByteBuffer;
+import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.m13.sys.Native;
@@ -31,6 +32,8 @@ public final class MemoryTun implements TunDevice {
     private final AtomicLong outOfOrder = new AtomicLong();
     private final AtomicLong echoed = new AtomicLong();
     private long highest = -1;
+    /** Sequence numbers written to this TUN (the generator's packets coming back), for loss by position. */
+    private final BitSet seen;
     private final OffHeap swap = OffHeap.allocate(2048);
 
     /**
@@ -47,6 +50,7 @@ public final class MemoryTun implements TunDevice {
         this.toGenerate = generate;
         this.packetBytes = packetBytes;
         this.echo = echo;
+        this.seen = new BitSet((int) Math.min(generate, 1 << 24));
         this.echoes = new SpscFrames(4096, 2048);
         this.template = OffHeap.allocate(packetBytes);
         ByteBuffer t = template.buffer();
@@ -84,6 +88,9 @@ public final class MemoryTun implements TunDevice {
         }
         Native.copy(address, swap.address(), Math.min(length, HEADER + 8));
         long seq = swap.buffer().getLong(HEADER);
+        if (seq >= 0 && seq < seen.size()) {
+            seen.set((int) seq); // within the preallocated words: no allocation
+        }
         if (seq <= highest) {
             outOfOrder.lazySet(outOfOrder.get() + 1);
         } else {
@@ -113,6 +120,18 @@ public final class MemoryTun implements TunDevice {
 
     public long receivedBytes() {
         return receivedBytes.get();
+    }
+
+    /** Generated packets from sequence number {@code from} on that never came back (read when quiet). */
+    public long missingFrom(long from) {
+        long missing = 0;
+        long end = Math.min(generated, seen.size());
+        for (long i = Math.max(0, from); i < end; i++) {
+            if (!seen.get((int) i)) {
+                missing++;
+            }
+        }
+        return missing;
     }
 
     /** Counted packets whose sequence number was not above every earlier one. */

@@ -13,8 +13,9 @@ import org.m13.telemetry.TelemetryWriter;
  * its drops by reason (the RX ring's release sees every frame with its peer and fate),
  * frames and bytes sent to it (the TX ring's release). One record per peer and ring,
  * named {@code <peer>/rx} and {@code <peer>/tx}, each written only by that ring's
- * release thread (one seqlock update per frame, no allocation), and {@code <peer>/hs},
- * the control thread's: handshake fragments sent again (retransmissions and repairs).
+ * release thread (one seqlock update per frame, no allocation), {@code <peer>/hs},
+ * the control thread's: handshake fragments sent again (retransmissions and repairs),
+ * and {@code <peer>/fb}, scatter's: the loss and jitter the peer reports of what we send.
  *
  * <p>The control thread binds a peer index to a name when the session is established
  * and unbinds it on eviction; a name keeps its records across sessions (a node that
@@ -24,6 +25,8 @@ public final class PeerTelemetry {
     private final TelemetryWriter writer;
     private final AtomicReferenceArray<PeerRecord> rx;
     private final AtomicReferenceArray<PeerRecord> tx;
+    /** Scatter's records ({@code <peer>/fb}): what the peer reports receiving from us. */
+    private final AtomicReferenceArray<PeerRecord> feedback;
     /** The control thread's own records ({@code <peer>/hs}): handshake retransmissions. */
     private final PeerRecord[] handshake;
     /** Retransmissions to a peer slot before its handshake named it; flushed into its record at bind. */
@@ -34,6 +37,7 @@ public final class PeerTelemetry {
         this.writer = writer;
         this.rx = new AtomicReferenceArray<>(capacity);
         this.tx = new AtomicReferenceArray<>(capacity);
+        this.feedback = new AtomicReferenceArray<>(capacity);
         this.handshake = new PeerRecord[capacity];
         this.unnamedRetransmits = new long[capacity];
     }
@@ -46,6 +50,18 @@ public final class PeerTelemetry {
     /** Observes the TX ring's release: frames sent per peer. */
     public Release.Observer txObserver() {
         return this::onTx;
+    }
+
+    /** Observes the feedback reports (scatter's thread): loss and jitter gauges per peer. */
+    public LinkFeedback.Observer feedbackObserver() {
+        return this::onFeedback;
+    }
+
+    private void onFeedback(int peer, long lost, long lossPpm, long jitterNanos) {
+        PeerRecord record = peer >= 0 && peer < feedback.length() ? feedback.get(peer) : null;
+        if (record != null) {
+            record.feedback(lost, lossPpm, 0, jitterNanos);
+        }
     }
 
     private void onRx(FrameEvent event) {
@@ -81,7 +97,7 @@ public final class PeerTelemetry {
         if (records == null) {
             try {
                 records = new PeerRecord[] {writer.peer(name + "/rx"), writer.peer(name + "/tx"),
-                    writer.peer(name + "/hs")};
+                    writer.peer(name + "/hs"), writer.peer(name + "/fb")};
             } catch (RuntimeException full) { // the file has no free record: this peer goes uncounted
                 return;
             }
@@ -90,6 +106,7 @@ public final class PeerTelemetry {
         rx.set(peer, records[0]);
         tx.set(peer, records[1]);
         handshake[peer] = records[2];
+        feedback.set(peer, records[3]);
         for (; unnamedRetransmits[peer] > 0; unnamedRetransmits[peer]--) {
             records[2].handshakeRetransmit(); // those of the handshake that just named the peer
         }
@@ -109,6 +126,7 @@ public final class PeerTelemetry {
     public void unbind(int peer) {
         rx.set(peer, null);
         tx.set(peer, null);
+        feedback.set(peer, null);
         handshake[peer] = null;
         unnamedRetransmits[peer] = 0;
     }

@@ -14,23 +14,34 @@ import org.m13.wire.Flags;
  * inner destination, the node's tunnel address; node: the hub, once a session is up)
  * and publishes it for sealing. A packet with no peer (or not IPv4) is dropped here by
  * reading the next packet into the same slot; counted.
+ *
+ * <p>With FEC on ({@link FecOutbound}) each packet is read 8 bytes further into the
+ * body, where the FEC header goes, and published as a source symbol; the reader also
+ * closes generations whose deadline passed, so it waits on the TUN device no longer
+ * than until the next deadline.
  */
 public final class TunReader implements Runnable {
     private final TunDevice tun;
     private final TxProducer out;
     private final PeerTable peers;
     private final int mtu;
+    private final FecOutbound fec;
+    private final int headroom;
     private volatile boolean running = true;
     private final AtomicLong read = new AtomicLong();
     private final AtomicLong noPeer = new AtomicLong();
     private final AtomicLong notIpv4 = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
-    public TunReader(TunDevice tun, TxProducer out, PeerTable peers, int mtu) {
+    /** @param fec the FEC sender, or null to send plain {@code TUNNEL} frames */
+    public TunReader(TunDevice tun, TxProducer out, PeerTable peers, int mtu, FecOutbound fec) {
         this.tun = tun;
         this.out = out;
         this.peers = peers;
-        this.mtu = Math.min(mtu, out.maxBody());
+        this.fec = fec;
+        this.headroom = fec == null ? 0 : FecOutbound.headroom();
+        int limit = fec == null ? out.maxBody() : Math.min(out.maxBody() - headroom, FecOutbound.maxPacket());
+        this.mtu = Math.min(mtu, limit);
     }
 
     @Override
@@ -45,9 +56,14 @@ public final class TunReader implements Runnable {
                     continue;
                 }
             }
-            int n = tun.read(out.bodyAddress(slot), mtu);
+            int n = tun.read(out.bodyAddress(slot) + headroom, mtu);
             if (n == 0) {
-                if (tun.poll(Tun.POLLIN, 100) < 0) {
+                int waitMillis = 100;
+                if (fec != null) {
+                    long due = fec.closeDue(System.nanoTime());
+                    waitMillis = (int) Math.min(100, (due + 999_999) / 1_000_000);
+                }
+                if (waitMillis > 0 && tun.poll(Tun.POLLIN, waitMillis) < 0) {
                     errors.incrementAndGet();
                 }
                 continue;
@@ -56,7 +72,7 @@ public final class TunReader implements Runnable {
                 errors.incrementAndGet();
                 continue;
             }
-            int body = out.bodyIndex(slot);
+            int body = out.bodyIndex(slot) + headroom;
             if (n < 20 || (b.get(body) & 0xF0) != 0x40) {
                 notIpv4.incrementAndGet();
                 continue;
@@ -66,7 +82,13 @@ public final class TunReader implements Runnable {
                 noPeer.incrementAndGet();
                 continue;
             }
-            out.publish(slot, peer, Flags.TUNNEL, n, true, System.nanoTime());
+            long now = System.nanoTime();
+            if (fec == null) {
+                out.publish(slot, peer, Flags.TUNNEL, n, true, now);
+            } else {
+                fec.publishSource(slot, peer, n, now);
+                var unusedWait = fec.closeDue(now); // other peers' generations, when traffic never lets the reader wait
+            }
             read.lazySet(read.get() + 1);
             slot = SlotPool.NO_SLOT;
         }
@@ -74,6 +96,9 @@ public final class TunReader implements Runnable {
 
     public void stop() {
         running = false;
+        if (fec != null) {
+            fec.stop();
+        }
     }
 
     /** Packets read and published. */

@@ -1,47 +1,122 @@
 package org.m13.daemon;
 
 import java.nio.ByteBuffer;
+import org.m13.fec.FecDecoder;
+import org.m13.fec.FecHeader;
 import org.m13.stage.FrameEvent;
 import org.m13.stage.Sink;
 import org.m13.stage.SlotPool;
+import org.m13.sys.OffHeap;
 import org.m13.sys.TunDevice;
 import org.m13.telemetry.DropReason;
+import org.m13.wire.Flags;
+import org.m13.wire.Wire;
 
 /**
- * tun-write: scatter's TUNNEL destination. Writes the inner IPv4 packet from the RX slot
- * straight into the TUN device. On the hub the packet's source address must be the
- * tunnel address the hub gave that peer (a node cannot speak for another node or for
- * the internet): otherwise it is refused as {@link DropReason#INNER_SOURCE}.
+ * tun-write: scatter's TUNNEL destination (and, through {@link #repairSink()}, its FEC
+ * one). Writes the inner IPv4 packet from the RX slot straight into the TUN device. On
+ * the hub the packet's source address must be the tunnel address the hub gave that
+ * peer (a node cannot speak for another node or for the internet): otherwise it is
+ * refused as {@link DropReason#INNER_SOURCE}.
+ *
+ * <p>FEC ({@link FecInbound}): a source symbol ({@code TUNNEL | FEC}) is written at once
+ * without its 8-byte header; a repair goes to the decoder only. Sources the decoder
+ * recovers (after a source or a repair) are copied out of it into a scratch buffer and
+ * written with the same checks: the only copy on this path, and only for packets the
+ * link lost.
  */
 public final class TunWriter implements Sink {
+    private static final int FLAGS_FROM_BODY = Wire.M13_HEADER_BYTES - 40; // flags at sig+40, body at sig+48
+
     private final TunDevice tun;
     private final SlotPool pool;
     private final PeerTable peers;
     private final boolean checkSource;
+    private final FecInbound fec;
+    private final OffHeap scratchRegion = OffHeap.allocate(2048);
+    private final ByteBuffer scratch = scratchRegion.buffer();
+    private final long scratchAddress = scratchRegion.address();
+    private final Sink repairSink = this::deliverRepair;
     private long written;
     private long bytes;
+    private long recovered;
+    private long recoveredRefused;
+    private long redundantSources;
 
     public TunWriter(TunDevice tun, SlotPool pool, PeerTable peers, boolean checkSource) {
         this.tun = tun;
         this.pool = pool;
         this.peers = peers;
         this.checkSource = checkSource;
+        this.fec = new FecInbound(peers.capacity());
     }
 
     @Override
     public DropReason deliver(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
-        if (bodyLength < 20 || (buffer.get(bodyIndex) & 0xF0) != 0x40) {
+        if ((buffer.get(bodyIndex - FLAGS_FROM_BODY) & Flags.FEC) == 0) {
+            return write(event.peer(), buffer, bodyIndex, pool.address() + bodyIndex, bodyLength);
+        }
+        if (bodyLength < FecHeader.BYTES) {
+            return DropReason.FEC_REFUSED;
+        }
+        int peer = event.peer();
+        int verdict = fec.source(peer, buffer, bodyIndex, bodyLength, System.nanoTime());
+        if (verdict == FecDecoder.DROPPED) {
+            return DropReason.FEC_REFUSED;
+        }
+        DropReason result = DropReason.NONE;
+        if (verdict == FecDecoder.SOURCE) {
+            int data = bodyIndex + FecHeader.BYTES;
+            result = write(peer, buffer, data, pool.address() + data, bodyLength - FecHeader.BYTES);
+        } else {
+            redundantSources++; // recovered before it arrived: delivered already
+        }
+        writeRecovered(peer);
+        return result;
+    }
+
+    /** Scatter's FEC destination: repair symbols. */
+    public Sink repairSink() {
+        return repairSink;
+    }
+
+    private DropReason deliverRepair(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
+        int peer = event.peer();
+        if (!fec.repair(peer, buffer, bodyIndex, bodyLength, System.nanoTime())) {
+            return DropReason.FEC_REFUSED;
+        }
+        writeRecovered(peer);
+        return DropReason.NONE;
+    }
+
+    private void writeRecovered(int peer) {
+        FecDecoder decoder = fec.decoder();
+        if (decoder == null) {
+            return;
+        }
+        for (int mask = decoder.recovered(); mask != 0; mask &= mask - 1) {
+            int length = decoder.take(Integer.numberOfTrailingZeros(mask), scratch, 0);
+            if (length >= 0 && write(peer, scratch, 0, scratchAddress, length) == DropReason.NONE) {
+                recovered++;
+            } else {
+                recoveredRefused++;
+            }
+        }
+    }
+
+    private DropReason write(int peer, ByteBuffer buffer, int index, long address, int length) {
+        if (length < 20 || (buffer.get(index) & 0xF0) != 0x40) {
             return DropReason.NOT_IP;
         }
-        if (checkSource && buffer.getInt(bodyIndex + 12) != peers.tunnelAddress(event.peer())) {
+        if (checkSource && buffer.getInt(index + 12) != peers.tunnelAddress(peer)) {
             return DropReason.INNER_SOURCE;
         }
-        int n = tun.write(pool.address() + bodyIndex, bodyLength);
-        if (n != bodyLength) {
+        int n = tun.write(address, length);
+        if (n != length) {
             return DropReason.TUN_WRITE_FAILED;
         }
         written++;
-        bytes += bodyLength;
+        bytes += length;
         return DropReason.NONE;
     }
 
@@ -51,5 +126,24 @@ public final class TunWriter implements Sink {
 
     public long bytes() {
         return bytes;
+    }
+
+    /** Packets the link lost that FEC rebuilt and wrote. */
+    public long recovered() {
+        return recovered;
+    }
+
+    /** Rebuilt packets refused by the checks (not IP, wrong inner source, TUN refused). */
+    public long recoveredRefused() {
+        return recoveredRefused;
+    }
+
+    /** Source symbols that arrived after FEC had rebuilt them (not written twice). */
+    public long redundantSources() {
+        return redundantSources;
+    }
+
+    public FecInbound fec() {
+        return fec;
     }
 }

@@ -86,6 +86,28 @@ public final class TxProducer {
      * @param sealed seal it with the peer's session key (else it goes out cleartext)
      */
     public void publish(int slot, int peer, int flags, int bodyLength, boolean sealed, long nowNanos) {
+        int frame = writeHeaders(slot, peer, flags, bodyLength, sealed);
+        tx.publish(slot, offset, frame, peer, nowNanos);
+        published++;
+    }
+
+    /**
+     * As {@link #publish}, but only if the ring has room now; otherwise the slot is freed.
+     *
+     * @return whether the frame was published
+     */
+    public boolean tryPublish(int slot, int peer, int flags, int bodyLength, boolean sealed, long nowNanos) {
+        int frame = writeHeaders(slot, peer, flags, bodyLength, sealed);
+        if (!tx.tryPublish(slot, offset, frame, peer, nowNanos)) {
+            pool.free(slot);
+            return false;
+        }
+        published++;
+        return true;
+    }
+
+    /** Writes the headers in front of the body; returns the frame length. */
+    private int writeHeaders(int slot, int peer, int flags, int bodyLength, boolean sealed) {
         ByteBuffer b = pool.buffer();
         int frame = pool.base(slot) + offset;
         eth.wrap(b, frame).destination(peers.mac(peer)).source(ourMac).etherType(Wire.ETHERTYPE_M13);
@@ -101,8 +123,7 @@ public final class TxProducer {
         if (hubPlacement) {
             Outer.destination(b, frame, peers.address(peer));
         }
-        tx.publish(slot, offset, Wire.MIN_FRAME_BYTES + bodyLength, peer, nowNanos);
-        published++;
+        return Wire.MIN_FRAME_BYTES + bodyLength;
     }
 
     /** Copies {@code body} into a fresh slot and publishes it; false when no slot was free. */

@@ -141,6 +141,25 @@ public final class RingPipeline implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Publishes a frame to a known peer if the ring has room (a producer that must not
+     * wait: the RX side's feedback, which would otherwise close a wait cycle RX -> TX ->
+     * link -> peer -> link -> RX).
+     *
+     * @return false when the ring is full: the caller still owns the slot
+     */
+    public boolean tryPublish(int slot, int offset, int length, int peer, long nanos) {
+        long sequence;
+        try {
+            sequence = ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            return false;
+        }
+        ring.get(sequence).received(slot, offset, length, nanos).peer(peer);
+        ring.publish(sequence);
+        return true;
+    }
+
     /** Publishes a received frame, waiting for room (the producer thread's call). */
     public void publish(int slot, int offset, int length, long rxNanos) {
         publish(slot, offset, length, FrameEvent.NO_PEER, rxNanos);

@@ -34,7 +34,7 @@ class InMemoryTunnelTest {
         return k;
     }
 
-    private record Run(PipelineSide node, PipelineSide hub, MemoryLink link, MemoryTun nodeTun, MemoryTun hubTun)
+    record Run(PipelineSide node, PipelineSide hub, MemoryLink link, MemoryTun nodeTun, MemoryTun hubTun)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -44,18 +44,21 @@ class InMemoryTunnelTest {
     }
 
     private static Run run(long packets, MemoryLink.Impairment nodeToHub) throws Exception {
-        return run(packets, nodeToHub, null);
+        return run(packets, nodeToHub, null, null);
     }
 
-    /** With {@code writer}: the hub counts per peer in it, as the daemon does. */
-    private static Run run(long packets, MemoryLink.Impairment nodeToHub, org.m13.telemetry.TelemetryWriter writer)
-            throws Exception {
+    /**
+     * With {@code writer}: the hub counts per peer in it, as the daemon does; with
+     * {@code fec}: FEC and feedback on both sides, as the daemons run them.
+     */
+    static Run run(long packets, MemoryLink.Impairment nodeToHub, org.m13.telemetry.TelemetryWriter writer,
+            org.m13.config.FecSettings fec) throws Exception {
         MemoryLink link = new MemoryLink(4096, NODE_ADDRESS, HUB_ADDRESS);
         link.a().impair(nodeToHub);
         MemoryTun nodeTun = new MemoryTun(NODE_IP, INTERNET, packets, 200, false);
         MemoryTun hubTun = new MemoryTun(0, 0, 0, 200, true);
-        PipelineSide node = new PipelineSide(false, PipelineSide.COMPACT, link.a(), nodeTun, NODE_MAC);
-        PipelineSide hub = new PipelineSide(true, PipelineSide.COMPACT, link.b(), hubTun, HUB_MAC);
+        PipelineSide node = new PipelineSide(false, PipelineSide.COMPACT, link.a(), nodeTun, NODE_MAC, fec);
+        PipelineSide hub = new PipelineSide(true, PipelineSide.COMPACT, link.b(), hubTun, HUB_MAC, fec);
         node.peers.mac(0, HUB_MAC);
         node.session(0, key(1), key(2));
         int peer = hub.peers.add(NODE_MAC, NODE_ADDRESS);
@@ -63,7 +66,11 @@ class InMemoryTunnelTest {
         hub.session(peer, key(2), key(1));
         if (writer != null) {
             PeerTelemetry perPeer = new PeerTelemetry(writer, hub.peers.capacity());
-            hub.rxRelease.observe(perPeer.rxObserver());
+            if (hub.feedbackOut != null) {
+                hub.feedbackOut.chain(perPeer.rxObserver());
+            } else {
+                hub.rxRelease.observe(perPeer.rxObserver());
+            }
             hub.txRelease.observe(perPeer.txObserver());
             perPeer.bind(peer, "node");
         }
@@ -72,7 +79,7 @@ class InMemoryTunnelTest {
         return new Run(node, hub, link, nodeTun, hubTun);
     }
 
-    private static void await(LongSupplier value, long target, long timeoutSeconds, Run r) throws Exception {
+    static void await(LongSupplier value, long target, long timeoutSeconds, Run r) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (value.getAsLong() < target) {
             assertTrue(System.nanoTime() < deadline, "stalled at " + value.getAsLong() + " of " + target
@@ -81,14 +88,14 @@ class InMemoryTunnelTest {
         }
     }
 
-    private static void awaitDrained(Run r) throws Exception {
+    static void awaitDrained(Run r) throws Exception {
         long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!(r.node().drained() && r.hub().drained()) && System.nanoTime() < quiet) {
             Thread.sleep(5);
         }
     }
 
-    private static long allocated(List<Thread> threads) {
+    static long allocated(List<Thread> threads) {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (Thread t : threads) {
@@ -104,7 +111,7 @@ class InMemoryTunnelTest {
         long packets = 1_000_000;
         java.nio.file.Path file = dir.resolve("hub.telemetry");
         try (org.m13.telemetry.TelemetryWriter writer = org.m13.telemetry.TelemetryWriter.create(file, 64);
-                Run r = run(packets, MemoryLink.Impairment.NONE, writer)) {
+                Run r = run(packets, MemoryLink.Impairment.NONE, writer, org.m13.config.FecSettings.defaults())) {
             List<Thread> threads = new java.util.ArrayList<>(r.node().threads);
             threads.addAll(r.hub().threads);
             await(r.nodeTun()::received, 200_000, 120, r); // warm-up: JIT, first batches
@@ -124,7 +131,15 @@ class InMemoryTunnelTest {
                         + side.rxRelease.drops());
                 assertEquals(0, side.txRelease.drops().total(), "tx drops " + side.txRelease.drops());
                 assertEquals(0, side.tunReader.noPeer() + side.tunReader.notIpv4());
-                assertEquals(packets, side.decrypt.opened());
+                PipelineSide other = side.hub ? r.node() : r.hub();
+                assertEquals(packets + other.feedbackOut.sent() + other.fecOut.repairs(), side.decrypt.opened(),
+                        "tunnel packets, reports and the first generations' repairs");
+                assertTrue(side.feedbackOut.sent() >= packets / 64, "reports flowed: " + side.feedbackOut.sent() + " sent, "
+                        + side.feedbackOut.skipped() + " skipped (TX ring full)");
+                assertEquals(packets, side.fecOut.sources(), "every packet a source symbol");
+                assertEquals(side.fecOut.probeRepairs(), side.fecOut.repairs(),
+                        "a clean link carries no repair once the first report said so");
+                assertEquals(0, side.tunWriter.recovered());
                 // slot accounting: only the slot each idle producer holds for its next read is in use
                 assertEquals(1, side.rxPool.inUse(), "RX: the link poller's next slot");
                 assertEquals(1, side.txPool.inUse(), "TX: the tun reader's next slot");
@@ -138,8 +153,9 @@ class InMemoryTunnelTest {
                         .mapToLong(x -> x.get(org.m13.telemetry.PeerCounter.RX_PACKETS)).sum();
                 long txPackets = records.stream().filter(x -> x.name().equals("node/tx"))
                         .mapToLong(x -> x.get(org.m13.telemetry.PeerCounter.TX_PACKETS)).sum();
-                assertEquals(packets, rxPackets, "per-peer record: every frame from the node");
-                assertEquals(packets, txPackets, "per-peer record: every frame to the node");
+                assertEquals(r.hub().decrypt.opened(), rxPackets, "per-peer record: every frame from the node");
+                assertEquals(packets + r.hub().feedbackOut.sent() + r.hub().fecOut.repairs(), txPackets,
+                        "per-peer record: every frame to the node");
             }
             assertTrue(perPacketTimes1000 <= 100, "allocated " + perPacketTimes1000 / 1000.0
                     + " bytes per packet (all pipeline threads of both sides) in steady state");

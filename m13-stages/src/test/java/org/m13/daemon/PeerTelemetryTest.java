@@ -47,12 +47,19 @@ class PeerTelemetryTest {
             assertEquals(1, drops(reader, "site-a/rx", DropReason.REPLAY_DUPLICATE));
             assertEquals(1, value(reader, "site-a/tx", PeerCounter.TX_PACKETS), "a frame the link refused was not sent");
             assertEquals(3, value(reader, "site-a/hs", PeerCounter.HANDSHAKE_RETRANSMITS));
+            t.feedbackObserver().onReport(2, 5, 20_000, 1_500_000);
+            t.feedbackObserver().onReport(2, 2, 10_000, 1_000_000);
+            assertEquals(7, value(reader, "site-a/fb", PeerCounter.LOST_PACKETS), "lost frames add up");
+            assertEquals(10_000, value(reader, "site-a/fb", PeerCounter.LOSS_PPM), "the latest loss");
+            assertEquals(1_000_000, value(reader, "site-a/fb", PeerCounter.JITTER_NANOS), "the latest jitter");
             t.unbind(2);
+            t.feedbackObserver().onReport(2, 9, 0, 0); // unbound: not counted
             t.rxObserver().onRelease(e);
             t.bind(3, "site-a"); // the node came back in another slot: same records, counts go on
             t.rxObserver().onRelease(new FrameEvent().received(0, 42, 100, 0).peer(3));
             assertEquals(2, value(reader, "site-a/rx", PeerCounter.RX_PACKETS));
-            assertEquals(3, reader.snapshot().records().size(), "no second set of records for the same name");
+            assertEquals(7, value(reader, "site-a/fb", PeerCounter.LOST_PACKETS));
+            assertEquals(4, reader.snapshot().records().size(), "no second set of records for the same name");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.m13.config.FecSettings;
 import org.m13.crypto.AesGcm;
 import org.m13.stage.Classify;
 import org.m13.stage.Decrypt;
@@ -39,27 +40,39 @@ final class PipelineSide implements AutoCloseable {
     final boolean hub;
     final PeerTable peers;
     final SlotPool rxPool = new SlotPool(4096, SlotPool.DEFAULT_SLOT_BYTES);
-    final SlotPool txPool = new SlotPool(4096, SlotPool.DEFAULT_SLOT_BYTES, 2);
+    final SlotPool txPool = new SlotPool(6144, SlotPool.DEFAULT_SLOT_BYTES, 3);
     final Decrypt decrypt;
     final Release rxRelease;
     final Release txRelease;
     final TunWriter tunWriter;
     final LinkPoller poller;
     final TunReader tunReader;
+    final LinkFeedback linkFeedback;
+    /** Null without FEC. */
+    final FeedbackSender feedbackOut;
+    /** Null without FEC. */
+    final FecOutbound fecOut;
     final List<RingPipeline> rings;
     final List<Thread> threads = new ArrayList<>();
     private final Thread pollerThread;
     private final Thread tunThread;
 
     PipelineSide(boolean hub, Path topologyFile, Datagrams link, TunDevice tun, long ourMac) throws Exception {
+        this(hub, topologyFile, link, tun, ourMac, null);
+    }
+
+    /** @param fec FEC and feedback as the daemons run them, or null for plain TUNNEL frames and no feedback */
+    PipelineSide(boolean hub, Path topologyFile, Datagrams link, TunDevice tun, long ourMac, FecSettings fec)
+            throws Exception {
         this.hub = hub;
         this.peers = hub ? PeerTable.hub(4) : PeerTable.node();
         this.decrypt = new Decrypt(rxPool, peers, hub ? Direction.HUB_TO_NODE : Direction.NODE_TO_HUB);
         this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
         this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
         this.tunWriter = new TunWriter(tun, rxPool, peers, hub);
+        this.linkFeedback = new LinkFeedback(peers.capacity(), fec == null ? FecSettings.defaults() : fec);
         List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
-                new Scatter(rxPool, tunWriter, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED), rxRelease,
+                new Scatter(rxPool, tunWriter, Sink.UNWIRED, Sink.UNWIRED, tunWriter.repairSink(), linkFeedback), rxRelease,
                 new Seal(txPool, peers, hub ? Direction.HUB_TO_NODE : Direction.NODE_TO_HUB),
                 new LinkTx(txPool, new UdpLinkSender(link, txPool, hub)), txRelease);
         Topology topology = TopologyFile.load(topologyFile, STAGES, Runtime.getRuntime().availableProcessors(), "");
@@ -68,7 +81,16 @@ final class PipelineSide implements AutoCloseable {
         RingPipeline rx = ring("rx");
         RingPipeline tx = ring("tx");
         this.poller = new LinkPoller(link, rxPool, rx, hub);
-        this.tunReader = new TunReader(tun, new TxProducer(txPool, 0, tx, peers, hub, ourMac), peers, 1500);
+        TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, hub, ourMac);
+        if (fec != null) {
+            this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, hub, ourMac));
+            rxRelease.observe(feedbackOut);
+            this.fecOut = new FecOutbound(fromTun, linkFeedback, fec, peers.capacity());
+        } else {
+            this.feedbackOut = null;
+            this.fecOut = null;
+        }
+        this.tunReader = new TunReader(tun, fromTun, peers, 1400, fecOut);
         this.pollerThread = new Thread(poller, (hub ? "hub" : "node") + "-link-rx");
         this.tunThread = new Thread(tunReader, (hub ? "hub" : "node") + "-tun-rx");
         for (RingPipeline r : rings) {
