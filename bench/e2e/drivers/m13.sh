@@ -10,7 +10,8 @@ M13_CHECK_CONFIG=(org.m13.bench.e2e.CheckM13Config)  # loads both YAML files wit
 M13_TOPOLOGY=$ROOT/config/topology/compact.yaml
 M13_PORT=443             # hub.yaml default
 M13_MTU=1400             # hub.yaml / node.yaml default
-M13_RATE_MBIT=100        # link.rate-mbit default; not enforced yet (no pacer on the daemons' tunnel path)
+M13_RATE_MBIT=0          # link.rate-mbit default: not paced; the satellite scenarios give the link's rate
+                         # (LINK_RATE_MBIT from bench/e2e/run), as an operator of such a link would
 M13_IF=m13tun0
 # Both daemons run on one machine here: each gets its own host-set-up journal and
 # telemetry file (--state-dir, --telemetry) in the run directory.
@@ -83,6 +84,7 @@ drv_available() {
 drv_up() {
   local dir=$1 i
   mkdir -p "$dir/state-hub" "$dir/state-node"
+  sed -i "s/^  rate-mbit: .*/  rate-mbit: ${LINK_RATE_MBIT:-$M13_RATE_MBIT}/" "$dir/hub.yaml" "$dir/node.yaml"
   bg_start "$dir/hub.log" ip netns exec "$NS_A" "${M13_HUB[@]}" "$dir/hub.yaml" --state-dir "$dir/state-hub" \
     --telemetry "$dir/hub.telemetry"
   echo "$BG_PID" >"$dir/a.pid"
@@ -114,9 +116,10 @@ drv_describe() {
   cat <<DESC
 \`./${M13_HUB[*]#"$ROOT"/} hub.yaml\` in $NS_A and \`./${M13_NODE[*]#"$ROOT"/} node.yaml\` in $NS_B
 (keys from \`./m13 keygen\`), compact topology, UDP mode; every key at its documented
-default but the names, the addresses and \`routes.default-route: false\`. The pacer
-(\`link.rate-mbit: $M13_RATE_MBIT\`) is not on the daemons' tunnel path yet, so it does
-not bound M13's throughput here.
+default but the names, the addresses and \`routes.default-route: false\`; FEC at its
+defaults (\`fec.enabled: true\`). Not paced on the veth (\`link.rate-mbit: 0\`); in the
+satellite scenarios both daemons are given the emulated link's rate
+(\`link.rate-mbit: ${SAT_RATE_MBIT:-20}\`), as an operator of such a link configures it.
 
 \`\`\`yaml
 $(grep -v '^#' "$dir/hub.yaml" 2>/dev/null | sed -e 's/public-key: .*/public-key: <the node'"'"'s public key>/' -e "s#$ROOT/##")

@@ -25,7 +25,7 @@ import org.m13.identity.Identity;
  *   address: 10.13.0.1/24
  *   mtu: 1400
  * link:
- *   rate-mbit: 100                 # pacer rate toward the nodes
+ *   rate-mbit: 0                   # pacer rate toward each node (0: not paced)
  * fec:                             # optional: see {@link FecSettings}
  *   enabled: true
  * topology: topology/compact.yaml  # optional; the compact topology when absent
@@ -42,7 +42,8 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
     /** Largest inner packet that fits one 1472-byte datagram: 1472 - ETH 14 - M13 48. */
     public static final int MAX_TUNNEL_MTU = 1410;
     public static final int DEFAULT_TUNNEL_MTU = 1400;
-    public static final int DEFAULT_RATE_MBIT = 100;
+    /** 0: not paced (Ethernet, fibre); a satellite or radio link's rate otherwise. */
+    public static final int DEFAULT_RATE_MBIT = 0;
 
     /** How frames travel between hub and nodes. */
     public enum Mode {
@@ -102,7 +103,7 @@ public record HubConfig(String identity, Listen listen, Tunnel tunnel, Link link
         String tunnelName = c.interfaceName("tunnel.name", t.name(), DEFAULT_TUNNEL);
         Ipv4Cidr address = c.cidr("tunnel.address", t.address(), DEFAULT_TUNNEL_ADDRESS);
         int mtu = c.range("tunnel.mtu", t.mtu(), DEFAULT_TUNNEL_MTU, 576, MAX_TUNNEL_MTU);
-        int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), DEFAULT_RATE_MBIT, 1, 100_000);
+        int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), DEFAULT_RATE_MBIT, 0, 100_000);
         FecSettings fecSettings = FecSettings.conclude(c, fec, mtu);
         Path topo = topology == null ? null : c.existingFile("topology", topology, null);
         AllowList allowList = allowList(c);

@@ -22,7 +22,7 @@ import org.m13.identity.PublicIdentity;
  *   default-route: true            # 0.0.0.0/1 + 128.0.0.0/1 through the tunnel
  *   ipv6: block                    # block (no IPv6 leaks around the tunnel) | allow
  * link:
- *   rate-mbit: 100                 # pacer rate toward the hub
+ *   rate-mbit: 0                   # pacer rate toward the hub (0: not paced)
  *   backend: auto                  # auto (io_uring if it works here, else udp) | io_uring | udp
  * fec:                             # optional: see {@link FecSettings}
  *   enabled: true
@@ -90,7 +90,7 @@ public record NodeConfig(String identity, HubPeer hub, Tunnel tunnel, Routes rou
         int mtu = c.range("tunnel.mtu", t.mtu(), HubConfig.DEFAULT_TUNNEL_MTU, 576, HubConfig.MAX_TUNNEL_MTU);
         boolean defaultRoute = routes == null || routes.defaultRoute() == null || routes.defaultRoute();
         Ipv6 ipv6 = routes == null || routes.ipv6() == null ? Ipv6.BLOCK : routes.ipv6();
-        int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), HubConfig.DEFAULT_RATE_MBIT, 1,
+        int rate = c.range("link.rate-mbit", link == null ? null : link.rateMbit(), HubConfig.DEFAULT_RATE_MBIT, 0,
                 100_000);
         LinkBackend backend = link == null || link.backend() == null ? LinkBackend.AUTO : link.backend();
         FecSettings fecSettings = FecSettings.conclude(c, fec, mtu);

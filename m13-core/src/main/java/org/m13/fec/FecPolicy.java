@@ -28,6 +28,12 @@ package org.m13.fec;
  * overhead on a clean link, reached about 60 clean reports after 2 % loss stops (the
  * slow average does not delay it). If no choice meets the target (extreme loss), the
  * one with the lowest residual among those with m at most k is taken.
+ *
+ * <p>Overhead cap: m is never above k (at most 100 % repair overhead). Loss that a
+ * congested bottleneck causes looks like link loss in the reports, and answering it
+ * with ever more repairs only deepens the congestion (seen on a 20 Mbit/s emulated
+ * satellite link before the cap: m = 31 at k = 9, goodput halved); 100 % still covers
+ * 10 % random loss (15 + 11).
  */
 public final class FecPolicy {
     /** Smoothed loss rate below which no repair is sent. */
@@ -45,6 +51,7 @@ public final class FecPolicy {
     private double fastLoss;
     private double slowLoss;
     private double smoothedLoss;
+    private double designLoss;
     private int burst;
     private int k;
     private int m;
@@ -81,9 +88,11 @@ public final class FecPolicy {
         if (fastLoss < CLEAN_LOSS) {
             k = maxK; // clean by the fast average, whatever the slow one still remembers
             m = 0;
+            designLoss = 0;
             return;
         }
-        choose(Math.min(0.5, smoothedLoss * MARGIN));
+        designLoss = Math.min(0.5, smoothedLoss * MARGIN);
+        choose(designLoss);
     }
 
     /** Chooses k and m for a design loss rate p directly (also used by {@link #onReport}). */
@@ -100,7 +109,7 @@ public final class FecPolicy {
         int fallbackM = 1;
         double fallbackResidual = Double.MAX_VALUE;
         for (int kk = 1; kk <= maxK; kk++) {
-            for (int mm = minM; mm <= Fec.MAX_M; mm++) {
+            for (int mm = Math.min(minM, kk); mm <= Math.min(Fec.MAX_M, kk); mm++) {
                 double residual = residual(kk, mm, p);
                 if (mm <= kk && residual < fallbackResidual) {
                     fallbackResidual = residual;
@@ -123,6 +132,29 @@ public final class FecPolicy {
         }
         k = bestK;
         m = bestM;
+    }
+
+    /**
+     * Repairs for a generation closed early with {@code sources} of its k (a burst
+     * ended): the fewest, at most {@code m}, that keep that shorter generation below
+     * the target at design loss {@code p}; at least 1 when {@code m > 0}. Without it a
+     * generation of 3 sources would carry the 4 repairs planned for 16.
+     */
+    public int repairsFor(int sources, int m, double p) {
+        if (m == 0 || sources <= 0) {
+            return 0;
+        }
+        for (int mm = 1; mm < m; mm++) {
+            if (residual(sources, mm, p) <= target) {
+                return mm;
+            }
+        }
+        return m;
+    }
+
+    /** The loss rate the current choice was designed for (1.5 x the estimate; 0 on a clean link). */
+    public double designLoss() {
+        return designLoss;
     }
 
     /** Residual source loss of an MDS (k, m) code under independent loss at rate p. */

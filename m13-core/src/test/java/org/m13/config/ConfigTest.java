@@ -63,7 +63,7 @@ class ConfigTest {
             assertEquals("m13tun0", hub.tunnelName());
             assertEquals("10.13.0.1/24", hub.tunnelAddress().toString());
             assertEquals(1400, hub.tunnelMtu());
-            assertEquals(100, hub.rateMbit());
+            assertEquals(0, hub.rateMbit(), "not paced unless the link's rate is given");
             assertNull(hub.topology());
             assertEquals(1, hub.nodes().size());
             assertEquals("site-a", hub.nodes().entries().get(0).name());

@@ -36,6 +36,32 @@ class FecPolicyTest {
     }
 
     @Test
+    void aGenerationClosedEarlyCarriesOnlyTheRepairsItsSizeNeeds() {
+        FecPolicy policy = new FecPolicy(FecPolicy.DEFAULT_TARGET, 16);
+        double p = 0.03; // 2 % measured, 1.5 x margin
+        policy.choose(p);
+        int m = policy.m();
+        assertEquals(m, policy.repairsFor(policy.k(), m, p), "a full generation keeps its m");
+        for (int s = 1; s < policy.k(); s++) {
+            int r = policy.repairsFor(s, m, p);
+            assertTrue(r >= 1 && r <= m, "between 1 and m: " + r);
+            assertTrue(r == m || policy.residual(s, r, p) <= FecPolicy.DEFAULT_TARGET, s + " sources, " + r);
+            assertTrue(r == 1 || policy.residual(s, r - 1, p) > FecPolicy.DEFAULT_TARGET, "the fewest: " + s + ", " + r);
+        }
+        assertTrue(policy.repairsFor(2, m, p) < m, "two sources need fewer than sixteen");
+        assertEquals(0, policy.repairsFor(5, 0, p), "no repair planned: none");
+    }
+
+    @Test
+    void repairsNeverExceedTheSourcesEvenAtExtremeLoss() {
+        FecPolicy policy = new FecPolicy(FecPolicy.DEFAULT_TARGET, 16);
+        for (double p : new double[] {0.2, 0.35, 0.5}) {
+            policy.choose(p);
+            assertTrue(policy.m() <= policy.k(), p + ": " + policy.k() + " + " + policy.m());
+        }
+    }
+
+    @Test
     void prefersLessOverheadAndAtEqualOverheadTheShorterGeneration() {
         FecPolicy policy = new FecPolicy(1e-4, 32);
         policy.onReport(fraction(0.02), 16);

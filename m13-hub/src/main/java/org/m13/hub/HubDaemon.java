@@ -18,6 +18,7 @@ import org.m13.daemon.FecOutbound;
 import org.m13.daemon.FeedbackSender;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkFeedback;
+import org.m13.daemon.LinkPacer;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.NextHops;
 import org.m13.daemon.PeerTable;
@@ -107,6 +108,8 @@ public final class HubDaemon implements AutoCloseable {
     private final FeedbackSender feedbackOut;
     /** Null when fec.enabled is false. */
     private final FecOutbound fecOut;
+    /** Null when link.rate-mbit is 0. */
+    private final LinkPacer pacer;
     private final Release rxRelease;
     private final Release txRelease;
     private final String wiring;
@@ -172,8 +175,9 @@ public final class HubDaemon implements AutoCloseable {
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, true, ourMac);
             this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, true, ourMac));
             rxRelease.observe(feedbackOut);
-            this.fecOut = config.fec().enabled() ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity())
-                    : null;
+            this.pacer = config.rateMbit() > 0 ? new LinkPacer(peers.capacity(), config.rateMbit() * 1_000_000L) : null;
+            this.fecOut = config.fec().enabled()
+                    ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity(), pacer) : null;
             DeliveryConfig delivery = DeliveryConfig.defaults();
             HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes());
             HubDriver driver = new HubDriver(core, random, delivery);
@@ -202,7 +206,7 @@ public final class HubDaemon implements AutoCloseable {
                         .append(config.backend().name().toLowerCase(java.util.Locale.ROOT)).append(")\n");
                 w.append("link poller [m13-link-rx] udp :").append(config.port()).append(" -> ring rx\n");
             }
-            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut);
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut, pacer);
             this.pollerThread = new Thread(receiver, "m13-link-rx");
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             for (RingPipeline r : rings) {
@@ -314,7 +318,7 @@ public final class HubDaemon implements AutoCloseable {
                 + decrypt.opened() + "; tun out " + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in "
                 + tunReader.read() + "; rx drops " + rxRelease.drops() + "; tx drops " + txRelease.drops()
                 + "; tun in without peer " + tunReader.noPeer() + xdpStats() + "; "
-                + Daemons.fecStats(fecOut, tunWriter, feedbackOut, linkFeedback, -1);
+                + Daemons.fecStats(fecOut, pacer, tunWriter, feedbackOut, linkFeedback, -1);
     }
 
     private String linkIn() {

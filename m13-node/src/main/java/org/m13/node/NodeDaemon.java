@@ -16,6 +16,7 @@ import org.m13.daemon.FecOutbound;
 import org.m13.daemon.FeedbackSender;
 import org.m13.daemon.HandshakeLink;
 import org.m13.daemon.LinkFeedback;
+import org.m13.daemon.LinkPacer;
 import org.m13.daemon.PeerTable;
 import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.TunReader;
@@ -82,6 +83,8 @@ public final class NodeDaemon implements AutoCloseable {
     private final FeedbackSender feedbackOut;
     /** Null when fec.enabled is false. */
     private final FecOutbound fecOut;
+    /** Null when link.rate-mbit is 0. */
+    private final LinkPacer pacer;
     private final Release rxRelease;
     private final Release txRelease;
     private final RingPipeline rxRing;
@@ -149,8 +152,9 @@ public final class NodeDaemon implements AutoCloseable {
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
             this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, false, ourMac));
             rxRelease.observe(feedbackOut);
-            this.fecOut = config.fec().enabled() ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity())
-                    : null;
+            this.pacer = config.rateMbit() > 0 ? new LinkPacer(peers.capacity(), config.rateMbit() * 1_000_000L) : null;
+            this.fecOut = config.fec().enabled()
+                    ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity(), pacer) : null;
             fromControl.stampCleartext(new FrameMac(config.hubKey())); // the control thread's own instance
             DeliveryConfig delivery = DeliveryConfig.defaults();
             PqcCounter pqc = new PqcCounter();
@@ -161,7 +165,7 @@ public final class NodeDaemon implements AutoCloseable {
                     tunnel, timing, rekey, random);
             lifecycleRef[0] = lifecycle;
             this.rxRing = rx;
-            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut);
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut, pacer);
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             StringBuilder w = new StringBuilder();
             w.append(link.describe());
@@ -238,7 +242,7 @@ public final class NodeDaemon implements AutoCloseable {
         return "state " + lifecycle.state() + "; " + link.stats() + ", opened " + decrypt.opened() + "; tun out "
                 + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
                 + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
-                + tunReader.noPeer() + "; " + Daemons.fecStats(fecOut, tunWriter, feedbackOut, linkFeedback, NodeControl.HUB);
+                + tunReader.noPeer() + "; " + Daemons.fecStats(fecOut, pacer, tunWriter, feedbackOut, linkFeedback, NodeControl.HUB);
     }
 
     public Release rxRelease() {

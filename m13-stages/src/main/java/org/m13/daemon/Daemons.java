@@ -93,12 +93,13 @@ public final class Daemons {
     /**
      * The FEC and feedback part of a daemon's stats line (what `m13 demo --satellite`
      * and the bench harness read):
-     * {@code fec-out sources=S repairs=R k=K m=M; fec-in recovered=C unrecoverable=U; feedback sent=F loss=P%}.
+     * {@code fec-out sources=S repairs=R k=K m=M; fec-in recovered=C unrecoverable=U; feedback sent=F loss=P%},
+     * then the pacer's rate and the frames that waited for it.
      *
      * @param fecOut the sender, or null with FEC off
      * @param peer whose reported loss to show (the node: the hub), or -1 for none
      */
-    public static String fecStats(FecOutbound fecOut, TunWriter tunWriter, FeedbackSender feedbackOut,
+    public static String fecStats(FecOutbound fecOut, LinkPacer pacer, TunWriter tunWriter, FeedbackSender feedbackOut,
             LinkFeedback feedback, int peer) {
         StringBuilder s = new StringBuilder();
         if (fecOut == null) {
@@ -116,6 +117,12 @@ public final class Daemons {
         if (peer >= 0) {
             s.append(" loss=").append(String.format(java.util.Locale.ROOT, "%.2f", feedback.lossPpm(peer) / 1e4))
                     .append('%');
+        }
+        if (pacer == null) {
+            s.append("; pacer off");
+        } else {
+            s.append("; pacer ").append(pacer.bitsPerSecond() / 1_000_000).append(" Mbit/s, frames waited ")
+                    .append(pacer.paced());
         }
         return s.toString();
     }

@@ -6,8 +6,10 @@ import org.m13.config.FecSettings;
 import org.m13.fec.Fec;
 import org.m13.fec.FecEncoder;
 import org.m13.fec.FecHeader;
+import org.m13.fec.FecPolicy;
 import org.m13.stage.SlotPool;
 import org.m13.wire.Flags;
+import org.m13.wire.Wire;
 
 /**
  * fec-encode, on the TUN reader's thread: every tunnel packet to a peer goes out as a
@@ -24,14 +26,23 @@ import org.m13.wire.Flags;
  * <p>Why here: the repairs are new frames, and only a producer may add frames to the
  * TX ring; the encoder folds each source into the repairs as it passes (no copy of the
  * sources is kept). One thread; an encoder per peer allocated at its first packet.
+ * A generation closed early (a burst ended, or a slow link) with s of its k sources
+ * carries only the repairs an s-source generation needs at the plan's design loss
+ * ({@link FecPolicy#repairsFor}), not all m.
  */
 public final class FecOutbound {
+    /** The loss the first generations (before any report) are sized for when closed early. */
+    private static final double PROBE_LOSS = 0.02;
+
 
     private final TxProducer out;
     private final LinkFeedback feedback;
     private final FecSettings settings;
     private final FecEncoder[] encoders;
     private final int[] generations;
+    private final double[] designLoss;
+    /** Only for {@link FecPolicy#repairsFor}: the repairs of a generation closed early. */
+    private final FecPolicy sizing;
     private final long[] deadlines;
     private final int[] openPeers;
     private int openCount;
@@ -46,12 +57,18 @@ public final class FecOutbound {
     private volatile int lastM;
     private volatile boolean stopped;
 
-    public FecOutbound(TxProducer out, LinkFeedback feedback, FecSettings settings, int capacity) {
+    private final LinkPacer pacer;
+
+    /** @param pacer paces the repairs as the reader paces the sources, or null */
+    public FecOutbound(TxProducer out, LinkFeedback feedback, FecSettings settings, int capacity, LinkPacer pacer) {
         this.out = out;
+        this.pacer = pacer;
         this.feedback = feedback;
         this.settings = settings;
         this.encoders = new FecEncoder[capacity];
         this.generations = new int[capacity];
+        this.designLoss = new double[capacity];
+        this.sizing = new FecPolicy(settings.targetResidual(), settings.maxK());
         this.deadlines = new long[capacity];
         this.openPeers = new int[capacity];
         this.probing = new boolean[capacity];
@@ -91,10 +108,11 @@ public final class FecOutbound {
     }
 
     private void begin(FecEncoder encoder, int peer, long nowNanos) {
-        int plan = feedback.plan(peer);
+        long plan = feedback.plan(peer);
         int k = Math.min(settings.maxK(), LinkFeedback.k(plan, settings.maxK()));
         int m = plan == 0 ? Math.max(1, settings.maxK() / 8) : LinkFeedback.m(plan);
         probing[peer] = plan == 0;
+        designLoss[peer] = plan == 0 ? PROBE_LOSS : LinkFeedback.designLoss(plan);
         seedState += 0x9E37; // any 16 bits do: the seed only varies the (always MDS) matrix
         encoder.begin(generations[peer]++, k, m, seedState);
         lastK = k;
@@ -110,13 +128,17 @@ public final class FecOutbound {
         FecEncoder encoder = encoders[peer];
         ByteBuffer b = out.pool().buffer();
         if (encoder.sources() > 0) {
-            for (int r = 0; r < encoder.m(); r++) {
+            int m = encoder.full() ? encoder.m() : sizing.repairsFor(encoder.sources(), encoder.m(), designLoss[peer]);
+            for (int r = 0; r < m; r++) {
                 int slot = claim();
                 if (slot == SlotPool.NO_SLOT) {
-                    repairsSkipped.lazySet(repairsSkipped.get() + encoder.m() - r);
+                    repairsSkipped.lazySet(repairsSkipped.get() + m - r);
                     break;
                 }
                 int body = encoder.writeRepair(r, b, out.bodyIndex(slot));
+                if (pacer != null) {
+                    pacer.admit(peer, Wire.MIN_FRAME_BYTES + body);
+                }
                 out.publish(slot, peer, Flags.FEC, body, true, nowNanos);
                 repairs.lazySet(repairs.get() + 1);
                 if (probing[peer]) {

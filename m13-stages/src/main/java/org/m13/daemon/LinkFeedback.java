@@ -1,7 +1,6 @@
 package org.m13.daemon;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.m13.config.FecSettings;
 import org.m13.feedback.FeedbackReport;
@@ -34,7 +33,7 @@ public final class LinkFeedback implements Sink {
     private final FecSettings settings;
     private final FecPolicy[] policies;
     private final long[] lastCumulativeLost;
-    private final AtomicIntegerArray plans;
+    private final AtomicLongArray plans;
     private final AtomicLongArray reports;
     private final AtomicLongArray lossPpm;
     private final AtomicLongArray jitterMicros;
@@ -47,7 +46,7 @@ public final class LinkFeedback implements Sink {
         this.settings = settings;
         policies = new FecPolicy[capacity];
         lastCumulativeLost = new long[capacity];
-        plans = new AtomicIntegerArray(capacity);
+        plans = new AtomicLongArray(capacity);
         reports = new AtomicLongArray(capacity);
         lossPpm = new AtomicLongArray(capacity);
         jitterMicros = new AtomicLongArray(capacity);
@@ -76,7 +75,7 @@ public final class LinkFeedback implements Sink {
             policies[peer] = policy;
         }
         policy.onReport(report.fractionLost(), report.meanBurst16());
-        plans.set(peer, pack(policy.k(), policy.m()));
+        plans.set(peer, pack(policy.k(), policy.m(), policy.designLoss()));
         long cumulative = report.cumulativeLost();
         long newlyLost = Math.max(0, cumulative - lastCumulativeLost[peer]);
         lastCumulativeLost[peer] = cumulative;
@@ -90,23 +89,32 @@ public final class LinkFeedback implements Sink {
         return DropReason.NONE;
     }
 
-    /** The (k, m) to use for the next generation to {@code peer}: {@link #k}, {@link #m}; 0 before any report. */
-    public int plan(int peer) {
+    /**
+     * The code to use for the next generation to {@code peer}: {@link #k}, {@link #m}
+     * and {@link #designLoss} of it; 0 before any report.
+     */
+    public long plan(int peer) {
         return plans.get(peer);
     }
 
-    static int pack(int k, int m) {
-        return k << 8 | m;
+    static long pack(int k, int m, double designLoss) {
+        long ppm = Math.round(designLoss * 1e6);
+        return ppm << 16 | (long) k << 8 | m;
     }
 
     /** k of a packed plan, or {@code fallback} when no report arrived yet. */
-    public static int k(int plan, int fallback) {
-        return plan == 0 ? fallback : plan >>> 8;
+    public static int k(long plan, int fallback) {
+        return plan == 0 ? fallback : (int) (plan >>> 8) & 0xFF;
     }
 
-    /** m of a packed plan (0 before any report: no repair until the receiver says there is loss). */
-    public static int m(int plan) {
-        return plan & 0xFF;
+    /** m of a packed plan. */
+    public static int m(long plan) {
+        return (int) plan & 0xFF;
+    }
+
+    /** The loss rate the plan was designed for (0..0.5). */
+    public static double designLoss(long plan) {
+        return (plan >>> 16) / 1e6;
     }
 
     /** Reports received from {@code peer}. */

@@ -7,6 +7,7 @@ import org.m13.stage.SlotPool;
 import org.m13.sys.Tun;
 import org.m13.sys.TunDevice;
 import org.m13.wire.Flags;
+import org.m13.wire.Wire;
 
 /**
  * tun-read: the TX ring's producer for tunnel traffic. Reads each IP packet from the
@@ -26,6 +27,7 @@ public final class TunReader implements Runnable {
     private final PeerTable peers;
     private final int mtu;
     private final FecOutbound fec;
+    private final LinkPacer pacer;
     private final int headroom;
     private volatile boolean running = true;
     private final AtomicLong read = new AtomicLong();
@@ -33,12 +35,16 @@ public final class TunReader implements Runnable {
     private final AtomicLong notIpv4 = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
-    /** @param fec the FEC sender, or null to send plain {@code TUNNEL} frames */
-    public TunReader(TunDevice tun, TxProducer out, PeerTable peers, int mtu, FecOutbound fec) {
+    /**
+     * @param fec the FEC sender, or null to send plain {@code TUNNEL} frames
+     * @param pacer the pacer at {@code link.rate-mbit}, or null for none (also used by {@code fec})
+     */
+    public TunReader(TunDevice tun, TxProducer out, PeerTable peers, int mtu, FecOutbound fec, LinkPacer pacer) {
         this.tun = tun;
         this.out = out;
         this.peers = peers;
         this.fec = fec;
+        this.pacer = pacer;
         this.headroom = fec == null ? 0 : FecOutbound.headroom();
         int limit = fec == null ? out.maxBody() : Math.min(out.maxBody() - headroom, FecOutbound.maxPacket());
         this.mtu = Math.min(mtu, limit);
@@ -81,6 +87,9 @@ public final class TunReader implements Runnable {
             if (peer == FrameEvent.NO_PEER || peers.session(peer) == null) {
                 noPeer.incrementAndGet();
                 continue;
+            }
+            if (pacer != null) {
+                pacer.admit(peer, Wire.MIN_FRAME_BYTES + headroom + n);
             }
             long now = System.nanoTime();
             if (fec == null) {

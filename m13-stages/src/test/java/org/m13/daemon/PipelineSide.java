@@ -85,12 +85,12 @@ final class PipelineSide implements AutoCloseable {
         if (fec != null) {
             this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, hub, ourMac));
             rxRelease.observe(feedbackOut);
-            this.fecOut = new FecOutbound(fromTun, linkFeedback, fec, peers.capacity());
+            this.fecOut = new FecOutbound(fromTun, linkFeedback, fec, peers.capacity(), null);
         } else {
             this.feedbackOut = null;
             this.fecOut = null;
         }
-        this.tunReader = new TunReader(tun, fromTun, peers, 1400, fecOut);
+        this.tunReader = new TunReader(tun, fromTun, peers, 1400, fecOut, null);
         this.pollerThread = new Thread(poller, (hub ? "hub" : "node") + "-link-rx");
         this.tunThread = new Thread(tunReader, (hub ? "hub" : "node") + "-tun-rx");
         for (RingPipeline r : rings) {
