@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  * +-------------------------------------+
  * 32              40      41      43              48
  * +---------------+-------+-------+---------------+----------
- * |   seq (u64)   | flags |length |  padding (5)  | body ...
+ * |   seq (u64)   | flags |length |pad| send time | body ...
  * +---------------+-------+-------+---------------+----------
  *  \_______ encrypted when crypto = 0x01, from sig+32 to the end of the body _____/
  * </pre>
@@ -44,7 +44,12 @@ public final class M13Header {
     public static final int FLAGS_OFFSET = 40;
     public static final int LENGTH_OFFSET = 41;
     public static final int PADDING_OFFSET = 43;
-    public static final int PADDING_BYTES = 5;
+    public static final int PADDING_BYTES = 1;
+    /**
+     * The sender's clock when it wrote the frame, microseconds (u32, wrapping), inside
+     * the encryption: the receiver's RFC 3550 jitter estimate needs it. 0 in cleartext frames.
+     */
+    public static final int SEND_TIME_OFFSET = 44;
     public static final int BODY_OFFSET = Wire.M13_HEADER_BYTES;
     public static final int KEY_PHASE_MASK = 0x01;
 
@@ -144,8 +149,20 @@ public final class M13Header {
         buffer.put(sig + KEY_PHASE_OFFSET, (byte) keyPhase);
         buffer.put(sig + FLAGS_OFFSET, (byte) flags);
         buffer.putShort(sig + LENGTH_OFFSET, (short) bodyLength);
-        buffer.putInt(sig + PADDING_OFFSET, 0);
-        buffer.put(sig + PADDING_OFFSET + 4, (byte) 0);
+        buffer.put(sig + PADDING_OFFSET, (byte) 0);
+        buffer.putInt(sig + SEND_TIME_OFFSET, 0);
+    }
+
+    /** Stamps the sender's clock (microseconds, low 32 bits) into a frame being written. */
+    @CanIgnoreReturnValue
+    public M13Header sendTime(int micros) {
+        buffer.putInt(sig + SEND_TIME_OFFSET, micros);
+        return this;
+    }
+
+    /** The sender's clock at writing, microseconds (u32 as an int; only differences mean anything). */
+    public int sendTime() {
+        return buffer.getInt(sig + SEND_TIME_OFFSET);
     }
 
     /**
@@ -180,8 +197,9 @@ public final class M13Header {
     }
 
     /**
-     * Checks the fields behind the encryption boundary: reserved flag, zero padding,
-     * and that the length field matches the frame exactly.
+     * Checks the fields behind the encryption boundary: reserved flag, the zero padding
+     * byte, and that the length field matches the frame exactly. The send time may be
+     * anything (it is authenticated with the rest in a sealed frame).
      *
      * @return {@link FrameStatus#code()}
      */
@@ -189,7 +207,7 @@ public final class M13Header {
         if ((flags() & Flags.RESERVED) != 0) {
             return FrameStatus.RESERVED_FLAG.code();
         }
-        if (buffer.getInt(sig + PADDING_OFFSET) != 0 || buffer.get(sig + PADDING_OFFSET + 4) != 0) {
+        if (buffer.get(sig + PADDING_OFFSET) != 0) {
             return FrameStatus.NONZERO_PADDING.code();
         }
         if (Wire.MIN_FRAME_BYTES + length() != frameLength) {

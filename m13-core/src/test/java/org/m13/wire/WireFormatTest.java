@@ -145,8 +145,9 @@ class WireFormatTest {
     void innerCheckRejectsEachMalformation() {
         assertEquals(FrameStatus.OK, inner(REGISTRATION, 62));
         assertEquals(FrameStatus.RESERVED_FLAG, inner(patch(REGISTRATION, 14 + 40, "01"), 62));
-        assertEquals(FrameStatus.NONZERO_PADDING, inner(patch(REGISTRATION, 14 + 47, "01"), 62));
         assertEquals(FrameStatus.NONZERO_PADDING, inner(patch(REGISTRATION, 14 + 43, "80"), 62));
+        assertEquals(FrameStatus.NONZERO_PADDING, inner(patch(REGISTRATION, 14 + 43, "01"), 62));
+        assertEquals(FrameStatus.OK, inner(patch(REGISTRATION, 14 + 44, "deadbeef"), 62), "send time: any value");
         assertEquals(FrameStatus.BAD_LENGTH, inner(patch(REGISTRATION, 14 + 41, "0001"), 62));
         assertEquals(FrameStatus.BAD_LENGTH, inner(REGISTRATION + "00", 63)); // trailing byte
         assertEquals(FrameStatus.OK, inner(patch(REGISTRATION, 14 + 41, "0001") + "00", 63));

@@ -7,12 +7,14 @@ import org.m13.stage.Release;
 import org.m13.stage.SlotPool;
 import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
+import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
 
 /**
  * feedback-out, on the RX release's thread: counts every authenticated frame of each
  * peer's current session into that peer's {@link ReceiverStats} (the M13 seq counts
- * every frame of a direction, so a gap is loss or reordering) and sends the peer a
+ * every frame of a direction, so a gap is loss or reordering; the frame's send time
+ * and the arrival time feed the RFC 3550 jitter estimate) and sends the peer a
  * sealed FEEDBACK frame whenever a report is due (32 frames, or 100 ms with traffic).
  * The peer's sender adapts its FEC to it ({@link LinkFeedback}).
  *
@@ -23,13 +25,15 @@ import org.m13.wire.Wire;
  * The frames go out through this thread's own TX partition and never wait: waiting
  * for the TX ring here would close a cycle (RX waits for TX, TX for the link, the link
  * for the peer, whose RX waits for its TX ...). A report finding no free slot is sent
- * with the next frame; one finding the ring full is lost (counted): the cumulative
- * counters of the next report cover it.
+ * with the next frame; one finding the ring full is lost (counted; the cumulative
+ * counters of the next report cover it) and its slot kept for the next report, since
+ * only the TX release thread may free a TX slot.
  */
 public final class FeedbackSender implements Release.Observer {
     private static final int CRYPTO = Wire.ETH_HEADER_BYTES + 2;
     private static final int PHASE = Wire.ETH_HEADER_BYTES + 3;
     private static final int NONCE_SEQ = Wire.ETH_HEADER_BYTES + 20;
+    private static final int SEND_TIME = Wire.ETH_HEADER_BYTES + M13Header.SEND_TIME_OFFSET;
 
     private final SlotPool rxPool;
     private final PeerTable peers;
@@ -39,6 +43,8 @@ public final class FeedbackSender implements Release.Observer {
     private Release.Observer next = Release.Observer.NONE;
     private long sent;
     private long skipped;
+    /** A slot claimed for a report the full ring refused, kept for the next one (this thread may not free it). */
+    private int spare = SlotPool.NO_SLOT;
 
     public FeedbackSender(SlotPool rxPool, PeerTable peers, TxProducer out) {
         this.rxPool = rxPool;
@@ -82,10 +88,10 @@ public final class FeedbackSender implements Release.Observer {
             stats[peer] = s;
             sessions[peer] = current;
         }
-        int micros = (int) (now / 1000);
-        s.onPacket(b.getLong(frame + NONCE_SEQ), event.length(), micros, micros);
+        s.onPacket(b.getLong(frame + NONCE_SEQ), event.length(), b.getInt(frame + SEND_TIME), (int) (now / 1000));
         if (s.reportDue(now)) {
-            int slot = out.claim();
+            int slot = spare != SlotPool.NO_SLOT ? spare : out.claim();
+            spare = SlotPool.NO_SLOT;
             if (slot == SlotPool.NO_SLOT) {
                 skipped++;
                 return;
@@ -94,7 +100,8 @@ public final class FeedbackSender implements Release.Observer {
             if (out.tryPublish(slot, peer, Flags.FEEDBACK, length, true, now)) {
                 sent++;
             } else {
-                skipped++; // the TX ring is full: this report is lost, the next one covers its interval too
+                spare = slot; // the TX ring is full: this report is lost (the next covers its interval too)
+                skipped++;
             }
         }
     }
@@ -102,6 +109,11 @@ public final class FeedbackSender implements Release.Observer {
     /** Reports sent. */
     public long sent() {
         return sent;
+    }
+
+    /** Whether a TX slot is held for the next report (a full ring refused the last one). */
+    public boolean holdsSlot() {
+        return spare != SlotPool.NO_SLOT;
     }
 
     /** Reports due that found no free TX slot (sent later) or a full TX ring (lost). */

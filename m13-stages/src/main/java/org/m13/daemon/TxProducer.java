@@ -86,20 +86,20 @@ public final class TxProducer {
      * @param sealed seal it with the peer's session key (else it goes out cleartext)
      */
     public void publish(int slot, int peer, int flags, int bodyLength, boolean sealed, long nowNanos) {
-        int frame = writeHeaders(slot, peer, flags, bodyLength, sealed);
+        int frame = writeHeaders(slot, peer, flags, bodyLength, sealed, nowNanos);
         tx.publish(slot, offset, frame, peer, nowNanos);
         published++;
     }
 
     /**
-     * As {@link #publish}, but only if the ring has room now; otherwise the slot is freed.
+     * As {@link #publish}, but only if the ring has room now.
      *
-     * @return whether the frame was published
+     * @return whether the frame was published; if not, the caller still owns the slot
+     *     (only the TX ring's release thread may free it)
      */
     public boolean tryPublish(int slot, int peer, int flags, int bodyLength, boolean sealed, long nowNanos) {
-        int frame = writeHeaders(slot, peer, flags, bodyLength, sealed);
+        int frame = writeHeaders(slot, peer, flags, bodyLength, sealed, nowNanos);
         if (!tx.tryPublish(slot, offset, frame, peer, nowNanos)) {
-            pool.free(slot);
             return false;
         }
         published++;
@@ -107,13 +107,13 @@ public final class TxProducer {
     }
 
     /** Writes the headers in front of the body; returns the frame length. */
-    private int writeHeaders(int slot, int peer, int flags, int bodyLength, boolean sealed) {
+    private int writeHeaders(int slot, int peer, int flags, int bodyLength, boolean sealed, long nowNanos) {
         ByteBuffer b = pool.buffer();
         int frame = pool.base(slot) + offset;
         eth.wrap(b, frame).destination(peers.mac(peer)).source(ourMac).etherType(Wire.ETHERTYPE_M13);
         header.wrap(b, frame);
         if (sealed) {
-            header.writeForSeal(0, flags, bodyLength); // seal writes the phase, nonce, seq and tag
+            header.writeForSeal(0, flags, bodyLength).sendTime((int) (nowNanos / 1000)); // seal: phase, nonce, seq, tag
         } else {
             header.writeCleartext(0, flags, bodyLength);
             if (frameMac != null) {

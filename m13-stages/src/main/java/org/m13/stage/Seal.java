@@ -77,7 +77,8 @@ public final class Seal implements Stage {
             drop(event, DropReason.SEQ_EXHAUSTED);
             return;
         }
-        header.writeForSeal(sessions.keyPhase(peer), header.flags(), length - Wire.MIN_FRAME_BYTES);
+        int sendTime = header.sendTime(); // the producer's stamp survives the rewrite
+        header.writeForSeal(sessions.keyPhase(peer), header.flags(), length - Wire.MIN_FRAME_BYTES).sendTime(sendTime);
         int status = key.sealFrame(pool.address() + header.sigIndex(), length - Wire.ETH_HEADER_BYTES, seq,
                 ourDirection);
         if (status != AeadStatus.OK.code()) {

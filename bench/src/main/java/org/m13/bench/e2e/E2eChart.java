@@ -87,7 +87,7 @@ public final class E2eChart {
                 double min = Double.MAX_VALUE;
                 for (Tunnel t : measured) {
                     for (Metric m : metrics) {
-                        OptionalDouble v = s.median(t, m);
+                        OptionalDouble v = s.value(t, m);
                         if (v.isPresent() && v.getAsDouble() > 0) {
                             min = Math.min(min, v.getAsDouble());
                         }
@@ -103,7 +103,7 @@ public final class E2eChart {
                 List<Double> y = new ArrayList<>();
                 boolean any = false;
                 for (Metric m : metrics) {
-                    OptionalDouble v = s.median(t, m);
+                    OptionalDouble v = s.value(t, m);
                     y.add(v.isPresent() && (!p.log() || v.getAsDouble() > 0) ? v.getAsDouble() : floor);
                     any |= v.isPresent();
                 }

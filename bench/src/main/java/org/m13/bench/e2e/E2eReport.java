@@ -41,7 +41,7 @@ public final class E2eReport {
     public static Path write(Path in, Path out) throws IOException, RawDataException {
         RawData d = RawData.load(in);
         int runs = count(in, d, "runs", null);
-        Summary s = Summary.of(d, runs, count(in, d, "sat_runs", runs));
+        Summary s = Summary.of(d, runs, count(in, d, "sat_runs", runs), count(in, d, "sat_start_trials", 0));
         boolean quick = d.meta("quick").equals("1");
         String name = d.meta("date") + "-e2e" + (quick ? "-quick" : "");
         Files.createDirectories(out);

@@ -34,7 +34,7 @@ public final class MarkdownReport {
         if (!measured) {
             return "n/a";
         }
-        OptionalDouble v = s.median(t, m);
+        OptionalDouble v = s.value(t, m);
         if (v.isEmpty()) {
             return "—";
         }

@@ -33,6 +33,14 @@ public enum Metric {
     START(Group.START, "start, veth", "ms", Better.LOWER, direct("start_ms")),
     SAT300_START(Group.START, "start, 300 ms RTT, 2 % loss", "ms", Better.LOWER, direct("sat300_start_ms")),
     SAT600_START(Group.START, "start, 600 ms RTT, 5 % loss", "ms", Better.LOWER, direct("sat600_start_ms")),
+    SAT300_START_P90(Group.START, "start, 300 ms RTT, 2 % loss: p90", "ms", Better.LOWER, direct("sat300_start_ms"),
+            Across.P90),
+    SAT300_START_WORST(Group.START, "start, 300 ms RTT, 2 % loss: worst", "ms", Better.LOWER,
+            direct("sat300_start_ms"), Across.MAX),
+    SAT600_START_P90(Group.START, "start, 600 ms RTT, 5 % loss: p90", "ms", Better.LOWER, direct("sat600_start_ms"),
+            Across.P90),
+    SAT600_START_WORST(Group.START, "start, 600 ms RTT, 5 % loss: worst", "ms", Better.LOWER,
+            direct("sat600_start_ms"), Across.MAX),
 
     SAT300_CUBIC(Group.SATELLITE, "300 ms RTT, 2 % loss: TCP hub → node, CUBIC", "Mbit/s", Better.HIGHER,
             direct("sat300_cubic_mbit")),
@@ -80,6 +88,11 @@ public enum Metric {
         MIN, MEDIAN, P99
     }
 
+    /** How a row combines the runs' values: the median, or for start-up the p90 and the worst of the trials. */
+    public enum Across {
+        MEDIAN, P90, MAX
+    }
+
     /** One tunnel's raw values of one run: results.csv scalars and rtt.csv series. */
     public record RunValues(Map<String, Double> scalars, Map<String, List<Double>> rtts) {
     }
@@ -96,13 +109,28 @@ public enum Metric {
     private final String unit;
     private final Better better;
     private final Derivation derivation;
+    private final Across across;
 
     Metric(Group group, String label, String unit, Better better, Derivation derivation) {
+        this(group, label, unit, better, derivation, Across.MEDIAN);
+    }
+
+    Metric(Group group, String label, String unit, Better better, Derivation derivation, Across across) {
         this.group = group;
         this.label = label;
         this.unit = unit;
         this.better = better;
         this.derivation = derivation;
+        this.across = across;
+    }
+
+    public Across across() {
+        return across;
+    }
+
+    /** A satellite start-up row: its values come from every run and every extra start-up trial. */
+    public boolean satelliteStart() {
+        return satellite() && group == Group.START;
     }
 
     public Group group() {

@@ -34,6 +34,11 @@ public final class Stats {
         return sorted(values).get(0);
     }
 
+    public static double max(Collection<Double> values) {
+        List<Double> v = sorted(values);
+        return v.get(v.size() - 1);
+    }
+
     private static List<Double> sorted(Collection<Double> values) {
         if (values.isEmpty()) {
             throw new IllegalArgumentException("no values");

@@ -18,11 +18,14 @@ public final class Summary {
     private final Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun;
     private final int runs;
     private final int satRuns;
+    private final int startTrials;
 
-    private Summary(Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun, int runs, int satRuns) {
+    private Summary(Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun, int runs, int satRuns,
+            int startTrials) {
         this.perRun = perRun;
         this.runs = runs;
         this.satRuns = satRuns;
+        this.startTrials = startTrials;
     }
 
     /** The same number of runs for the veth and the satellite workloads. */
@@ -35,6 +38,11 @@ public final class Summary {
      * workloads the harness was asked for (meta.txt), for "2 of 3".
      */
     public static Summary of(RawData data, int runs, int satRuns) {
+        return of(data, runs, satRuns, 0);
+    }
+
+    /** As above, with {@code startTrials} extra start-up trials per satellite scenario. */
+    public static Summary of(RawData data, int runs, int satRuns, int startTrials) {
         Map<Tunnel, Map<Integer, Map<String, Double>>> scalars = new EnumMap<>(Tunnel.class);
         Map<Tunnel, Map<Integer, Map<String, List<Double>>>> rtts = new EnumMap<>(Tunnel.class);
         for (RawData.Sample s : data.samples()) {
@@ -64,7 +72,7 @@ public final class Summary {
             }
             perRun.put(t, byMetric);
         }
-        return new Summary(perRun, runs, satRuns);
+        return new Summary(perRun, runs, satRuns, startTrials);
     }
 
     public int runs() {
@@ -77,7 +85,12 @@ public final class Summary {
 
     /** The runs asked for of this metric's workload. */
     public int runs(Metric m) {
-        return m.satellite() ? satRuns : runs;
+        return m.satelliteStart() ? satRuns + startTrials : m.satellite() ? satRuns : runs;
+    }
+
+    /** Extra start-up trials per satellite scenario (beyond the start of each run). */
+    public int startTrials() {
+        return startTrials;
     }
 
     /** The value of each run that has one, by run number. */
@@ -95,10 +108,23 @@ public final class Summary {
         return perRun(t, m).size();
     }
 
-    /** median(t) / median(reference); empty without both, or when the reference is 0. */
+    /** The row's value: the runs' values combined as the metric says (median, p90 or worst). */
+    public OptionalDouble value(Tunnel t, Metric m) {
+        SortedMap<Integer, Double> v = perRun(t, m);
+        if (v.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(switch (m.across()) {
+            case MEDIAN -> Stats.median(v.values());
+            case P90 -> Stats.percentile(v.values(), 90);
+            case MAX -> Stats.max(v.values());
+        });
+    }
+
+    /** value(t) / value(reference); empty without both, or when the reference is 0. */
     public OptionalDouble ratio(Tunnel t, Metric m) {
-        OptionalDouble v = median(t, m);
-        OptionalDouble ref = median(Tunnel.REFERENCE, m);
+        OptionalDouble v = value(t, m);
+        OptionalDouble ref = value(Tunnel.REFERENCE, m);
         if (v.isEmpty() || ref.isEmpty() || ref.getAsDouble() == 0) {
             return OptionalDouble.empty();
         }

@@ -30,6 +30,23 @@ class SummaryTest {
     }
 
     @Test
+    void startUpRowsGiveTheMedianP90AndWorstOfEveryRunAndTrial() {
+        double[] ms = new double[23]; // 3 runs + 20 start-up trials
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = 1000 + 100 * i; // 1000 .. 3200
+        }
+        Fixtures f = new Fixtures().ok(Tunnel.M13, Tunnel.WIREGUARD_GO).values(Tunnel.M13, "sat300_start_ms", ms)
+                .values(Tunnel.WIREGUARD_GO, "sat300_start_ms", 500, 600, 700);
+        Summary s = Summary.of(f.data(), 5, 3, 20);
+        assertEquals(2100, s.value(Tunnel.M13, Metric.SAT300_START).getAsDouble(), EPS, "median of 23");
+        assertEquals(3000, s.value(Tunnel.M13, Metric.SAT300_START_P90).getAsDouble(), EPS, "nearest-rank p90: 21st");
+        assertEquals(3200, s.value(Tunnel.M13, Metric.SAT300_START_WORST).getAsDouble(), EPS);
+        assertEquals(23, s.runs(Metric.SAT300_START_P90), "runs and trials");
+        assertEquals(3, s.runs(Metric.SAT300_CUBIC), "TCP rows: the runs only");
+        assertEquals(3200.0 / 700, s.ratio(Tunnel.M13, Metric.SAT300_START_WORST).getAsDouble(), EPS);
+    }
+
+    @Test
     void noRatioWithoutTheReferenceOrWhenItIsZero() {
         Fixtures f = new Fixtures().ok(Tunnel.BARE, Tunnel.WIREGUARD_GO, Tunnel.OPENVPN)
                 .values(Tunnel.BARE, "tcp_up_mbit", 1, 2, 3)
