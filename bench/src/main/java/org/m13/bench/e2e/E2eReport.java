@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * {@code E2eReport --in RAW_DIR --out RESULTS_DIR}: the medians, ratios, Markdown
- * table and PNG chart of one harness run; writes RESULTS_DIR/DATE-e2e.md (or
- * DATE-e2e-quick.md) and the PNG of the same name, and prints the results tables.
+ * table and PNG chart of one harness run; writes RESULTS_DIR/DATE-e2e.md (DATE-e2e-quick.md,
+ * DATE-e2e-satellite.md for a run without the veth workloads, DATE-e2e-satellite-start.md
+ * for start-up trials only) and the PNG of the same name, and prints the results tables.
  */
 public final class E2eReport {
     private E2eReport() {
@@ -43,7 +44,11 @@ public final class E2eReport {
         int runs = count(in, d, "runs", null);
         Summary s = Summary.of(d, runs, count(in, d, "sat_runs", runs), count(in, d, "sat_start_trials", 0));
         boolean quick = d.meta("quick").equals("1");
-        String name = d.meta("date") + "-e2e" + (quick ? "-quick" : "");
+        // satellite-only runs (--no-main) and start-up-only ones (--sat-runs 0) get their own names
+        boolean mainOff = d.meta("main").equals("0")
+                || (d.meta("main").isEmpty() && d.meta("command").contains("--no-main"));
+        String name = d.meta("date") + "-e2e" + (mainOff ? "-satellite" : "")
+                + (mainOff && d.meta("sat_runs").equals("0") ? "-start" : "") + (quick ? "-quick" : "");
         Files.createDirectories(out);
         Path md = out.resolve(name + ".md");
         Path png = out.resolve(name + ".png");

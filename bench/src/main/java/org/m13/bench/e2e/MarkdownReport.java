@@ -152,8 +152,11 @@ public final class MarkdownReport {
         b.append("| command | `").append(d.meta("command")).append("` |\n");
         b.append("| runs | ").append(s.runs())
                 .append(s.has(Metric.Group.SATELLITE) ? " (satellite scenarios: " + s.satRuns() + ")" : "")
+                .append(s.startTrials() > 0 ? "; satellite start-up: " + s.satRuns() + " + " + s.startTrials()
+                        + " trials per scenario" : "")
                 .append(", interleaved (").append(String.join(" → ", names))
-                .append(" → ").append(names.get(0)).append(" → …); every figure is the median over the runs |\n");
+                .append(" → ").append(names.get(0)).append(" → …); every figure is the median over the runs"
+                        + " unless its row says p90 or worst |\n");
         b.append("| when | ").append(d.meta("started")).append(", ").append(duration(d.meta("duration_s")))
                 .append(" |\n\n");
         b.append("![charts](").append(pngName).append(")\n\n");
