@@ -66,8 +66,8 @@ public final class TunReader implements Runnable {
             if (n == 0) {
                 int waitMillis = 100;
                 if (fec != null) {
-                    long due = fec.closeDue(System.nanoTime());
-                    waitMillis = (int) Math.min(100, (due + 999_999) / 1_000_000);
+                    long due = fec.closeDue(System.nanoTime()); // Long.MAX_VALUE: nothing open
+                    waitMillis = (int) Math.min(100, Math.max(1, due / 1_000_000 + 1));
                 }
                 if (waitMillis > 0 && tun.poll(Tun.POLLIN, waitMillis) < 0) {
                     errors.incrementAndGet();

