@@ -144,21 +144,12 @@ public final class FecDecoder {
         }
         Objects.checkFromIndexSize(headerIndex, bytesAvailable, buffer.limit());
         FecHeader h = header.wrap(buffer, headerIndex);
-        if (h.reserved() != 0) {
-            return drop(FecDrop.NONZERO_RESERVED);
+        FecDrop bad = check(h);
+        if (bad != null) {
+            return drop(bad);
         }
         int hk = h.k();
-        int hm = h.m();
         int index = h.index();
-        if (hk == 0 || hk > Fec.MAX_K) {
-            return drop(FecDrop.BAD_K);
-        }
-        if (hm > Fec.MAX_M) {
-            return drop(FecDrop.BAD_M);
-        }
-        if (index >= hk + hm) {
-            return drop(FecDrop.BAD_INDEX);
-        }
         if (h.generation() != generation) {
             return drop(FecDrop.WRONG_GENERATION);
         }
@@ -168,6 +159,25 @@ public final class FecDecoder {
             return addSource(index, buffer, at, length);
         }
         return addRepair(index - hk, hk, h.seed(), buffer, at, length);
+    }
+
+    /**
+     * What a header may not say whatever the generation: reserved byte, k, m, index
+     * (in that order); null if none of it is wrong. Also for a receiver that passes a
+     * source of a generation without repairs through without a decoder.
+     */
+    public static FecDrop check(FecHeader h) {
+        int hk = h.k();
+        if (h.reserved() != 0) {
+            return FecDrop.NONZERO_RESERVED;
+        }
+        if (hk == 0 || hk > Fec.MAX_K) {
+            return FecDrop.BAD_K;
+        }
+        if (h.m() > Fec.MAX_M) {
+            return FecDrop.BAD_M;
+        }
+        return h.index() >= hk + h.m() ? FecDrop.BAD_INDEX : null;
     }
 
     private int addSource(int index, ByteBuffer buffer, int at, int length) {

@@ -51,10 +51,8 @@ public final class FecInbound {
     public int source(int peer, ByteBuffer buffer, int headerIndex, int length, long nowNanos) {
         decoder = null;
         header.wrap(buffer, headerIndex);
-        int k = header.k();
         if (header.m() == 0) {
-            if (header.reserved() != 0 || k == 0 || k > Fec.MAX_K || header.index() >= k
-                    || length - FecHeader.BYTES > Fec.MAX_SYMBOL_BYTES) {
+            if (FecDecoder.check(header) != null || length - FecHeader.BYTES > Fec.MAX_SYMBOL_BYTES) {
                 refused++;
                 return FecDecoder.DROPPED;
             }

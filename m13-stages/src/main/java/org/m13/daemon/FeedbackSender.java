@@ -30,9 +30,9 @@ import org.m13.wire.Wire;
  * only the TX release thread may free a TX slot.
  */
 public final class FeedbackSender implements Release.Observer {
-    private static final int CRYPTO = Wire.ETH_HEADER_BYTES + 2;
-    private static final int PHASE = Wire.ETH_HEADER_BYTES + 3;
-    private static final int NONCE_SEQ = Wire.ETH_HEADER_BYTES + 20;
+    private static final int CRYPTO = Wire.ETH_HEADER_BYTES + M13Header.CRYPTO_OFFSET;
+    private static final int PHASE = Wire.ETH_HEADER_BYTES + M13Header.KEY_PHASE_OFFSET;
+    private static final int NONCE_SEQ = Wire.ETH_HEADER_BYTES + M13Header.NONCE_OFFSET;
     private static final int SEND_TIME = Wire.ETH_HEADER_BYTES + M13Header.SEND_TIME_OFFSET;
 
     private final SlotPool rxPool;

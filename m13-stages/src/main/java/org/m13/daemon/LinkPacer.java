@@ -2,6 +2,7 @@ package org.m13.daemon;
 
 import java.util.concurrent.locks.LockSupport;
 import org.m13.stage.Pacer;
+import org.m13.wire.Wire;
 
 /**
  * pace-out, on the TUN reader's thread: holds each tunnel frame (source or repair) to
@@ -18,8 +19,8 @@ import org.m13.stage.Pacer;
  * that peer's rate, plus the burst).
  */
 public final class LinkPacer {
-    /** Outer IPv4 (20) + UDP (8) + Ethernet (14) around each M13 frame on the wire. */
-    static final int WIRE_OVERHEAD = 42;
+    /** Outer Ethernet, IPv4 and UDP around each M13 frame on the wire. */
+    static final int WIRE_OVERHEAD = Wire.UDP_HUB_FRAME_OFFSET;
     /** Bytes that may leave back to back after an idle period: 16 full frames. */
     static final int BURST_BYTES = 16 * 1514;
     private static final long SPIN_BELOW_NANOS = 100_000;

@@ -10,7 +10,7 @@ import org.m13.sys.OffHeap;
 import org.m13.sys.TunDevice;
 import org.m13.telemetry.DropReason;
 import org.m13.wire.Flags;
-import org.m13.wire.Wire;
+import org.m13.wire.M13Header;
 
 /**
  * tun-write: scatter's TUNNEL destination (and, through {@link #repairSink()}, its FEC
@@ -26,7 +26,7 @@ import org.m13.wire.Wire;
  * link lost.
  */
 public final class TunWriter implements Sink {
-    private static final int FLAGS_FROM_BODY = Wire.M13_HEADER_BYTES - 40; // flags at sig+40, body at sig+48
+    private static final int FLAGS_FROM_BODY = M13Header.BODY_OFFSET - M13Header.FLAGS_OFFSET;
 
     private final TunDevice tun;
     private final SlotPool pool;

@@ -130,15 +130,7 @@ public final class RingPipeline implements AutoCloseable {
      * @return false when the ring is full: the caller still owns the slot
      */
     public boolean tryPublish(int slot, int offset, int length, long rxNanos) {
-        long sequence;
-        try {
-            sequence = ring.tryNext();
-        } catch (InsufficientCapacityException full) { // a preallocated singleton: no allocation
-            return false;
-        }
-        ring.get(sequence).received(slot, offset, length, rxNanos);
-        ring.publish(sequence);
-        return true;
+        return tryPublish(slot, offset, length, FrameEvent.NO_PEER, rxNanos);
     }
 
     /**
@@ -152,7 +144,7 @@ public final class RingPipeline implements AutoCloseable {
         long sequence;
         try {
             sequence = ring.tryNext();
-        } catch (InsufficientCapacityException full) {
+        } catch (InsufficientCapacityException full) { // a preallocated singleton: no allocation
             return false;
         }
         ring.get(sequence).received(slot, offset, length, nanos).peer(peer);

@@ -11,8 +11,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Every metric of every tunnel per run, the median over the runs and its ratio to
- * the reference column (wireguard-go).
+ * Every metric of every tunnel per run, their combination over the runs (the median,
+ * or for start-up rows the p90 or the worst) and its ratio to the reference column
+ * (wireguard-go).
  */
 public final class Summary {
     private final Map<Tunnel, Map<Metric, SortedMap<Integer, Double>>> perRun;
@@ -96,11 +97,6 @@ public final class Summary {
     /** The value of each run that has one, by run number. */
     public SortedMap<Integer, Double> perRun(Tunnel t, Metric m) {
         return perRun.getOrDefault(t, Map.of()).getOrDefault(m, new TreeMap<>());
-    }
-
-    public OptionalDouble median(Tunnel t, Metric m) {
-        SortedMap<Integer, Double> v = perRun(t, m);
-        return v.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Stats.median(v.values()));
     }
 
     /** How many runs gave this metric a value. */
