@@ -3,7 +3,6 @@ package org.m13.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.m13.it.Tunnels.assertStoppedCleanly;
 import static org.m13.it.Tunnels.ping;
 import static org.m13.it.Tunnels.run;
@@ -50,7 +49,6 @@ import org.m13.telemetry.TelemetryReader;
 class HubNodeTunnelTest {
     private static final String HUB_MAIN = "org.m13.hub.HubMain";
     private static final String NODE_MAIN = "org.m13.node.NodeMain";
-    private static final String INTERNET = "203.0.113.2";
 
     @TempDir
     static Path dir;
@@ -68,23 +66,16 @@ class HubNodeTunnelTest {
 
     @BeforeAll
     static void network() throws Exception {
-        NetnsTestKit.assumeRootAndNative();
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")) || Files.isExecutable(Path.of("/sbin/iptables")),
-                "needs iptables (the hub NATs the tunnel out of its uplink)");
+        Tunnels.assumeRootNativeAndIptables();
         kit = new NetnsTestKit();
-        hubNs = kit.namespace("hub");
-        nodeNs = kit.namespace("node");
-        inetNs = kit.namespace("inet");
-        hubLink = kit.link("h");
-        nodeLink = kit.link("n");
-        String uplink = kit.link("u");
-        kit.veth(nodeLink, nodeNs, hubLink, hubNs);
-        kit.veth(uplink, hubNs, kit.link("i"), inetNs);
-        NetnsTestKit.ip("-n", nodeNs, "addr", "add", "198.51.100.2/24", "dev", nodeLink);
-        NetnsTestKit.ip("-n", hubNs, "addr", "add", "198.51.100.1/24", "dev", hubLink);
-        NetnsTestKit.ip("-n", hubNs, "addr", "add", "203.0.113.1/24", "dev", uplink);
-        NetnsTestKit.ip("-n", inetNs, "addr", "add", INTERNET + "/24", "dev", kit.link("i"));
-        tunnel = kit.link("t");
+        Tunnels.Network net = Tunnels.network(kit);
+        hubNs = net.hubNs();
+        nodeNs = net.nodeNs();
+        inetNs = net.inetNs();
+        hubLink = net.hubLink();
+        nodeLink = net.nodeLink();
+        String uplink = net.uplink();
+        tunnel = net.tunnel();
         ipForwardBefore = sysctl(hubNs, "net.ipv4.ip_forward");
 
         String hubKey = key("hub.key");
@@ -174,7 +165,7 @@ class HubNodeTunnelTest {
             assertEquals(1, node.count("link backend: udp"), node.log());
         }
         assertTrue(ping(nodeNs, "10.13.0.1"), "the hub's tunnel address answers");
-        assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
+        assertTrue(ping(nodeNs, Tunnels.INTERNET), "the internet behind the hub's NAT answers");
         assertTrue(waited < 60_000);
         assertEquals("1", sysctl(hubNs, "net.ipv4.ip_forward"));
     }
@@ -183,7 +174,7 @@ class HubNodeTunnelTest {
     @Order(2)
     void aBulkTcpTransferArrivesIntact() throws Exception {
         int bytes = 16 << 20;
-        transferIntact(kit, nodeNs, inetNs, INTERNET, bytes);
+        transferIntact(kit, nodeNs, inetNs, Tunnels.INTERNET, bytes);
         hub.awaitLog("stats:", hub.count("stats:") + 1, 10_000); // a line written after the transfer
         String stats = lastStats(hub);
         java.util.regex.Matcher in = java.util.regex.Pattern.compile("\\(af_xdp (\\d+), udp (\\d+)\\)").matcher(stats);
@@ -203,7 +194,7 @@ class HubNodeTunnelTest {
     @Order(3)
     void rekeysEveryFewSecondsLoseNoPing() throws Exception {
         int before = node.count("rekeyed: session");
-        String out = run(nodeNs, "ping", "-c", "50", "-i", "0.2", "-W", "2", INTERNET);
+        String out = run(nodeNs, "ping", "-c", "50", "-i", "0.2", "-W", "2", Tunnels.INTERNET);
         node.awaitLog("rekeyed: session", before + 2, 20_000);
         assertTrue(out.contains(" 0% packet loss"), "no packet lost across the key switches:\n" + out);
         assertTrue(hub.count("rekeyed (key phase 1)") >= 1 && hub.count("rekeyed (key phase 0)") >= 1, hub.log());
@@ -236,7 +227,7 @@ class HubNodeTunnelTest {
             }
         });
         Thread.sleep(200);
-        assertTrue(ping(nodeNs, INTERNET)); // traffic to capture
+        assertTrue(ping(nodeNs, Tunnels.INTERNET)); // traffic to capture
         byte[] frame = captured.get(30, TimeUnit.SECONDS);
         assertTrue(frame != null, "captured a sealed frame node -> hub");
         ExecutorService nodeSide = kit.threadIn(nodeNs);
@@ -251,7 +242,7 @@ class HubNodeTunnelTest {
         assertEquals(1, replayDropsInTelemetry("site-a/rx"), "and in the node's own record");
         assertTrue(peerCounter("site-a/rx", PeerCounter.RX_PACKETS) > 1000, "frames from the node counted per peer");
         assertTrue(peerCounter("site-a/tx", PeerCounter.TX_PACKETS) > 1000, "frames to the node counted per peer (TCP ACKs, pings)");
-        assertTrue(ping(nodeNs, INTERNET), "the genuine session is unharmed");
+        assertTrue(ping(nodeNs, Tunnels.INTERNET), "the genuine session is unharmed");
     }
 
     private static long peerCounter(String record, PeerCounter counter) throws Exception {
@@ -300,7 +291,7 @@ class HubNodeTunnelTest {
             return null;
         }).get(10, TimeUnit.SECONDS);
         hub.awaitLog("bad frame mac1 3,", 1, 10_000);
-        assertTrue(ping(nodeNs, INTERNET));
+        assertTrue(ping(nodeNs, Tunnels.INTERNET));
     }
 
     @Test
@@ -314,7 +305,7 @@ class HubNodeTunnelTest {
             assertTrue(stranger.isAlive(), "a refused node keeps retrying, as a service should");
             assertStoppedCleanly(stranger.stop());
         }
-        assertTrue(ping(nodeNs, INTERNET), "the allowed node is unaffected");
+        assertTrue(ping(nodeNs, Tunnels.INTERNET), "the allowed node is unaffected");
     }
 
     @Test
@@ -325,7 +316,7 @@ class HubNodeTunnelTest {
         node = startNode("node", "node-2.log");
         node.awaitLog("session established", 1, 60_000);
         assertTrue(node.count("left behind") > 0, "the stale set-up was undone first:\n" + node.log());
-        assertTrue(ping(nodeNs, INTERNET));
+        assertTrue(ping(nodeNs, Tunnels.INTERNET));
         String routes = run(nodeNs, "ip", "route");
         assertEquals(routes.indexOf("0.0.0.0/1"), routes.lastIndexOf("0.0.0.0/1"), "one split-default route:\n" + routes);
         assertTrue(routes.contains("0.0.0.0/1"), routes);
@@ -340,7 +331,7 @@ class HubNodeTunnelTest {
         hub.awaitLog("hub started", 1, 60_000);
         long rejoin = node.awaitLog("session established", before + 1, 10_000);
         assertTrue(rejoin <= 10_000, "re-joined in " + rejoin + " ms");
-        assertTrue(ping(nodeNs, INTERNET));
+        assertTrue(ping(nodeNs, Tunnels.INTERNET));
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.m13.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.m13.it.Tunnels.assertStoppedCleanly;
 import static org.m13.it.Tunnels.ping;
 import static org.m13.it.Tunnels.run;
@@ -35,7 +34,6 @@ import org.m13.sys.NetnsTestKit;
 class HubUdpBackendTest {
     private static final String HUB_MAIN = "org.m13.hub.HubMain";
     private static final String NODE_MAIN = "org.m13.node.NodeMain";
-    private static final String INTERNET = "203.0.113.2";
     private static final String MISSING = "m13tnosuch0";
 
     @TempDir
@@ -52,23 +50,15 @@ class HubUdpBackendTest {
 
     @BeforeAll
     static void network() throws Exception {
-        NetnsTestKit.assumeRootAndNative();
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")) || Files.isExecutable(Path.of("/sbin/iptables")),
-                "needs iptables (the hub NATs the tunnel out of its uplink)");
+        Tunnels.assumeRootNativeAndIptables();
         kit = new NetnsTestKit();
-        hubNs = kit.namespace("hub");
-        nodeNs = kit.namespace("node");
-        inetNs = kit.namespace("inet");
-        hubLink = kit.link("h");
-        String nodeLink = kit.link("n");
-        uplink = kit.link("u");
-        kit.veth(nodeLink, nodeNs, hubLink, hubNs);
-        kit.veth(uplink, hubNs, kit.link("i"), inetNs);
-        NetnsTestKit.ip("-n", nodeNs, "addr", "add", "198.51.100.2/24", "dev", nodeLink);
-        NetnsTestKit.ip("-n", hubNs, "addr", "add", "198.51.100.1/24", "dev", hubLink);
-        NetnsTestKit.ip("-n", hubNs, "addr", "add", "203.0.113.1/24", "dev", uplink);
-        NetnsTestKit.ip("-n", inetNs, "addr", "add", INTERNET + "/24", "dev", kit.link("i"));
-        tunnel = kit.link("t");
+        Tunnels.Network net = Tunnels.network(kit);
+        hubNs = net.hubNs();
+        nodeNs = net.nodeNs();
+        inetNs = net.inetNs();
+        hubLink = net.hubLink();
+        uplink = net.uplink();
+        tunnel = net.tunnel();
         String hubKey = key("hub.key");
         nodeKey = key("node.key");
         Files.writeString(dir.resolve("node.yaml"), """
@@ -162,8 +152,8 @@ class HubUdpBackendTest {
                     "--stats-seconds", "1", "--topology", topology())) {
                 node.awaitLog("session established", 1, 60_000);
                 node.awaitLog("tunnel up: 10.13.0.2/24", 1, 10_000);
-                assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
-                transferIntact(kit, nodeNs, inetNs, INTERNET, 4 << 20);
+                assertTrue(ping(nodeNs, Tunnels.INTERNET), "the internet behind the hub's NAT answers");
+                transferIntact(kit, nodeNs, inetNs, Tunnels.INTERNET, 4 << 20);
                 assertStoppedCleanly(node.stop());
             }
             assertStoppedCleanly(hub.stop());

@@ -2,7 +2,6 @@ package org.m13.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.m13.it.Tunnels.assertStoppedCleanly;
 import static org.m13.it.Tunnels.ping;
 import static org.m13.it.Tunnels.run;
@@ -27,8 +26,6 @@ import org.m13.sys.NetnsTestKit;
  * SHA-256 at the far end, and a clean stop.
  */
 class NodeUdpBackendTest {
-    private static final String INTERNET = "203.0.113.2";
-
     @TempDir
     static Path dir;
 
@@ -40,23 +37,14 @@ class NodeUdpBackendTest {
 
     @BeforeAll
     static void network() throws Exception {
-        NetnsTestKit.assumeRootAndNative();
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")) || Files.isExecutable(Path.of("/sbin/iptables")),
-                "needs iptables (the hub NATs the tunnel out of its uplink)");
+        Tunnels.assumeRootNativeAndIptables();
         kit = new NetnsTestKit();
-        String hubNs = kit.namespace("hub");
-        nodeNs = kit.namespace("node");
-        inetNs = kit.namespace("inet");
-        String hubLink = kit.link("h");
-        String nodeLink = kit.link("n");
-        String uplink = kit.link("u");
-        kit.veth(nodeLink, nodeNs, hubLink, hubNs);
-        kit.veth(uplink, hubNs, kit.link("i"), inetNs);
-        NetnsTestKit.ip("-n", nodeNs, "addr", "add", "198.51.100.2/24", "dev", nodeLink);
-        NetnsTestKit.ip("-n", hubNs, "addr", "add", "198.51.100.1/24", "dev", hubLink);
-        NetnsTestKit.ip("-n", hubNs, "addr", "add", "203.0.113.1/24", "dev", uplink);
-        NetnsTestKit.ip("-n", inetNs, "addr", "add", INTERNET + "/24", "dev", kit.link("i"));
-        String tunnel = kit.link("t");
+        Tunnels.Network net = Tunnels.network(kit);
+        String hubNs = net.hubNs();
+        nodeNs = net.nodeNs();
+        inetNs = net.inetNs();
+        String uplink = net.uplink();
+        String tunnel = net.tunnel();
         String hubKey = key("hub.key");
         String nodeKey = key("node.key");
         Files.writeString(dir.resolve("hub.yaml"), """
@@ -117,10 +105,10 @@ class NodeUdpBackendTest {
         node.awaitLog("tunnel up: 10.13.0.2/24", 1, 10_000);
         assertEquals(1, node.count("link backend: udp"), "the backend named in the wiring:\n" + node.log());
         assertEquals(0, node.count("io_uring"), "no io_uring attempted when udp is configured:\n" + node.log());
-        assertTrue(ping(nodeNs, INTERNET), "the internet behind the hub's NAT answers");
+        assertTrue(ping(nodeNs, Tunnels.INTERNET), "the internet behind the hub's NAT answers");
 
         int bytes = 4 << 20;
-        transferIntact(kit, nodeNs, inetNs, INTERNET, bytes);
+        transferIntact(kit, nodeNs, inetNs, Tunnels.INTERNET, bytes);
         assertStoppedCleanly(node.stop());
         assertTrue(node.log().contains("node stopped"), node.log());
     }

@@ -2,6 +2,7 @@ package org.m13.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -26,7 +28,42 @@ import org.m13.sys.NetnsTestKit;
 
 /** What the end-to-end tests do around the daemons: commands in a namespace, keys, and checks. */
 final class Tunnels {
+    /** The internet host behind the hub's NAT, in the third namespace. */
+    static final String INTERNET = "203.0.113.2";
+
     private Tunnels() {
+    }
+
+    /**
+     * The network every test here builds: node --veth 198.51.100.0/24-- hub --veth
+     * 203.0.113.0/24-- internet ({@link #INTERNET}), and a free name for the tunnel.
+     */
+    record Network(String hubNs, String nodeNs, String inetNs, String hubLink, String nodeLink, String uplink,
+            String tunnel) {
+    }
+
+    /** Skips (with the reason) unless root, the native library and iptables are here. */
+    static void assumeRootNativeAndIptables() {
+        NetnsTestKit.assumeRootAndNative();
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")) || Files.isExecutable(Path.of("/sbin/iptables")),
+                "needs iptables (the hub NATs the tunnel out of its uplink)");
+    }
+
+    /** Creates {@link Network} in {@code kit}'s namespaces (removed with the kit). */
+    static Network network(NetnsTestKit kit) throws Exception {
+        String hubNs = kit.namespace("hub");
+        String nodeNs = kit.namespace("node");
+        String inetNs = kit.namespace("inet");
+        String hubLink = kit.link("h");
+        String nodeLink = kit.link("n");
+        String uplink = kit.link("u");
+        kit.veth(nodeLink, nodeNs, hubLink, hubNs);
+        kit.veth(uplink, hubNs, kit.link("i"), inetNs);
+        NetnsTestKit.ip("-n", nodeNs, "addr", "add", "198.51.100.2/24", "dev", nodeLink);
+        NetnsTestKit.ip("-n", hubNs, "addr", "add", "198.51.100.1/24", "dev", hubLink);
+        NetnsTestKit.ip("-n", hubNs, "addr", "add", "203.0.113.1/24", "dev", uplink);
+        NetnsTestKit.ip("-n", inetNs, "addr", "add", INTERNET + "/24", "dev", kit.link("i"));
+        return new Network(hubNs, nodeNs, inetNs, hubLink, nodeLink, uplink, kit.link("t"));
     }
 
     /** Writes a fresh identity to {@code file} and returns its public key (base64). */
