@@ -4,7 +4,7 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.nio.ByteBuffer;
 
 /**
- * Flyweight over the 32-byte receiver report, the body of a frame with flag
+ * Flyweight over the 40-byte receiver report, the body of a frame with flag
  * {@code FEEDBACK} (0x40). Big endian, absolute gets and puts only.
  *
  * <pre>
@@ -26,11 +26,19 @@ import java.nio.ByteBuffer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |        packets (u16)          |       longest burst (u16)     |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                     queue delay (u32, us)                     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  echoed send time (u32, us)                   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * fraction lost  lost / expected in the interval, x 65536, at most 0xFFFF
  *                (RFC 3550 uses 8 bits; 16 resolve the 0.01 % M13 aims at)
  * mean burst     packets lost per loss event in the interval, x 16
  * packets        frames received in the interval (saturating)
+ * queue delay    the interval's smallest transit time (arrival - send time) above
+ *                the smallest of the last ~8 s: a standing queue on the path
+ * echoed send    the send time (sender's clock) of the frame that arrived last:
+ *                tells the sender which of its sending the report describes
  * </pre>
  * Fields are saturated by {@link ReceiverStats}; the flyweight writes low bits.
  */
@@ -44,7 +52,9 @@ public final class FeedbackReport {
     public static final int INTERVAL_OFFSET = 24;
     public static final int PACKETS_OFFSET = 28;
     public static final int LONGEST_BURST_OFFSET = 30;
-    public static final int BYTES = 32;
+    public static final int QUEUE_DELAY_OFFSET = 32;
+    public static final int ECHO_OFFSET = 36;
+    public static final int BYTES = 40;
 
     private ByteBuffer buffer;
     private int base;
@@ -52,7 +62,7 @@ public final class FeedbackReport {
     /**
      * Points the flyweight at the report starting at absolute {@code index}.
      *
-     * @throws IndexOutOfBoundsException if the 32 bytes do not lie within the limit
+     * @throws IndexOutOfBoundsException if the 40 bytes do not lie within the limit
      */
     @CanIgnoreReturnValue
     public FeedbackReport wrap(ByteBuffer buffer, int index) {
@@ -98,6 +108,27 @@ public final class FeedbackReport {
 
     public int longestBurst() {
         return buffer.getShort(base + LONGEST_BURST_OFFSET) & 0xFFFF;
+    }
+
+    public long queueDelayMicros() {
+        return buffer.getInt(base + QUEUE_DELAY_OFFSET) & 0xFFFF_FFFFL;
+    }
+
+    /** The echoed send time: the low 32 bits of the sender's microsecond clock. */
+    public int echoMicros() {
+        return buffer.getInt(base + ECHO_OFFSET);
+    }
+
+    @CanIgnoreReturnValue
+    public FeedbackReport queueDelayMicros(long micros) {
+        buffer.putInt(base + QUEUE_DELAY_OFFSET, (int) micros);
+        return this;
+    }
+
+    @CanIgnoreReturnValue
+    public FeedbackReport echoMicros(int sendMicros) {
+        buffer.putInt(base + ECHO_OFFSET, sendMicros);
+        return this;
     }
 
     @CanIgnoreReturnValue

@@ -1,6 +1,7 @@
 package org.m13.feedback;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * What a receiver measures about one incoming stream, and when it reports it: every
@@ -30,6 +31,13 @@ import java.nio.ByteBuffer;
  * / expected over the interval, both counted over the frames that left the window in
  * it (clamped to 0..0xFFFF/65536), cumulative lost over the session (clamped to
  * 0..2^32-1), jitter from {@link Rfc3550Jitter}, receive rate = bytes / interval.
+ *
+ * <p>Queue delay: the transit time of a frame (arrival minus its send time; the two
+ * clocks' offset is unknown but constant) is smallest when no queue stands on the
+ * path. The report gives the interval's smallest transit above the smallest of the
+ * last {@value #BASE_BUCKETS} buckets of 2^20 us (~8.4 s, so clock drift and a route
+ * change age out), and echoes the send time of the frame that arrived last, which
+ * tells the sender which of its own sending the report describes.
  */
 public final class ReceiverStats {
     /** A report is due after this many packets... */
@@ -38,6 +46,10 @@ public final class ReceiverStats {
     public static final long REPORT_INTERVAL_NANOS = 100_000_000L;
     /** Frames a sequence number may lag the highest before it counts as lost. */
     public static final int REORDER_WINDOW = 64;
+    /** Buckets of the smallest transit time kept for the base of the queue delay. */
+    public static final int BASE_BUCKETS = 8;
+    private static final int BUCKET_SHIFT = 20;
+    private static final int BUCKET_NUMBERS = (1 << (32 - BUCKET_SHIFT)) - 1;
 
     private final Rfc3550Jitter jitter = new Rfc3550Jitter();
     private final FeedbackReport report = new FeedbackReport();
@@ -58,6 +70,14 @@ public final class ReceiverStats {
     private long intervalLongestBurst;
     private long intervalBytes;
 
+    /** Smallest transit (us, offset by the clocks' difference) per bucket; ring by bucket number. */
+    private final int[] bucketMin = new int[BASE_BUCKETS];
+    private int bucket;
+    private int bucketsFilled;
+    private int intervalMinTransit;
+    private boolean intervalHasTransit;
+    private int lastSendMicros;
+
     /** Starts the first interval at {@code nowNanos}. */
     public ReceiverStats(long nowNanos) {
         intervalStartNanos = nowNanos;
@@ -75,6 +95,7 @@ public final class ReceiverStats {
         intervalReceived++;
         intervalBytes += bytes;
         jitter.update(sendMicros, arrivalMicros);
+        transit(sendMicros, arrivalMicros);
         if (!started) {
             started = true;
             highest = seq;
@@ -94,6 +115,45 @@ public final class ReceiverStats {
             intervalLost--; // later than the window: it was counted lost
             cumulativeLost--;
         }
+    }
+
+    private void transit(int sendMicros, int arrivalMicros) {
+        int t = arrivalMicros - sendMicros;
+        int b = arrivalMicros >>> BUCKET_SHIFT;
+        int step = (b - bucket) & BUCKET_NUMBERS;
+        if (bucketsFilled == 0 || step >= BASE_BUCKETS) {
+            Arrays.fill(bucketMin, t); // first frame, or idle for longer than the window
+            bucketsFilled = 1;
+            bucket = b;
+        } else if (step > 0) {
+            for (int i = 1; i <= step; i++) {
+                bucketMin[(bucket + i) & (BASE_BUCKETS - 1)] = t;
+            }
+            bucketsFilled = Math.min(BASE_BUCKETS, bucketsFilled + step);
+            bucket = b;
+        } else if (t - bucketMin[b & (BASE_BUCKETS - 1)] < 0) {
+            bucketMin[b & (BASE_BUCKETS - 1)] = t;
+        }
+        if (!intervalHasTransit || t - intervalMinTransit < 0) {
+            intervalMinTransit = t;
+            intervalHasTransit = true;
+        }
+        lastSendMicros = sendMicros;
+    }
+
+    /** The interval's smallest transit above the base (smallest of the buckets kept), us; 0 without frames. */
+    long queueDelayMicros() {
+        if (!intervalHasTransit) {
+            return 0;
+        }
+        int base = intervalMinTransit;
+        for (int i = 0; i < bucketsFilled; i++) {
+            int m = bucketMin[(bucket - i) & (BASE_BUCKETS - 1)];
+            if (m - base < 0) {
+                base = m;
+            }
+        }
+        return (long) (intervalMinTransit - base); // int arithmetic: the clocks wrap
     }
 
     /** Moves the window {@code ahead} (>= 1) frames forward, judging those that leave it. */
@@ -150,7 +210,9 @@ public final class ReceiverStats {
                 .receiveRate(clamp(intervalBytes * 1_000_000_000L / intervalNanos, 0xFFFF_FFFFL))
                 .intervalMicros(clamp(intervalNanos / 1000, 0xFFFF_FFFFL))
                 .packets((int) clamp(intervalReceived, 0xFFFF))
-                .longestBurst((int) clamp(intervalLongestBurst, 0xFFFF));
+                .longestBurst((int) clamp(intervalLongestBurst, 0xFFFF))
+                .queueDelayMicros(queueDelayMicros())
+                .echoMicros(lastSendMicros);
         intervalStartNanos = nowNanos;
         intervalHighestAtStart = highest;
         intervalReceived = 0;
@@ -158,6 +220,7 @@ public final class ReceiverStats {
         intervalLossEvents = 0;
         intervalLongestBurst = 0;
         intervalBytes = 0;
+        intervalHasTransit = false;
         return FeedbackReport.BYTES;
     }
 

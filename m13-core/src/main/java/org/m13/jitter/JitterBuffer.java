@@ -150,6 +150,36 @@ public final class JitterBuffer {
     }
 
     /**
+     * The fast path for a packet that is in order: if {@code seq} is the next position
+     * (after any skipped ones), the position is passed and the caller delivers the
+     * packet at once, without offering (or copying) it; packets held behind it may now
+     * be due ({@link #poll}).
+     *
+     * @return whether the caller should deliver it now; if false, {@link #offer} it
+     */
+    public boolean passThrough(long seq) {
+        if (!started) {
+            start(seq);
+        }
+        passSkipped();
+        if (seq != next || handles[(int) (seq & mask)] >= 0) {
+            return false; // a gap before it, or a duplicate of a held packet: offer decides
+        }
+        next++;
+        released++;
+        return true;
+    }
+
+    private void passSkipped() {
+        int slot = (int) (next & mask);
+        while (handles[slot] == SKIPPED) {
+            handles[slot] = EMPTY;
+            next++;
+            slot = (int) (next & mask);
+        }
+    }
+
+    /**
      * Marks position {@code seq} as one that will carry no packet for this buffer, so
      * it does not hold the packets behind it. Positions passed or beyond the ring are
      * ignored (one beyond the ring then costs at most the delay bound).

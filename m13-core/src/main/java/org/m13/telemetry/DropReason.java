@@ -44,7 +44,7 @@ public enum DropReason {
     TUN_WRITE_FAILED(54, "the TUN device refused the packet"),
     NOT_IP(55, "tunnel body is not an IPv4 packet"),
     FEC_REFUSED(56, "FEC header refused by the decoder (reason in the FEC counters)"),
-    BAD_FEEDBACK(57, "feedback body is not one 32-byte report"),
+    BAD_FEEDBACK(57, "feedback body is not one 40-byte report"),
     STAGE_FAULT(60, "a stage threw on this frame"),
     NO_SEND_KEY(70, "no send key for the peer"),
     SEQ_EXHAUSTED(71, "send sequence numbers exhausted under this key (rekey needed)"),

@@ -64,6 +64,7 @@ class ConfigTest {
             assertEquals("10.13.0.1/24", hub.tunnelAddress().toString());
             assertEquals(1400, hub.tunnelMtu());
             assertEquals(0, hub.rateMbit(), "not paced unless the link's rate is given");
+            assertEquals(FecSettings.REORDER_FROM_JITTER, hub.fec().reorderNanos(), "reorder bound from the jitter");
             assertNull(hub.topology());
             assertEquals(1, hub.nodes().size());
             assertEquals("site-a", hub.nodes().entries().get(0).name());
@@ -123,6 +124,8 @@ class ConfigTest {
         assertEquals("listen.interface: 'this-name-is-far-too-long' is not an interface name (1-15 of A-Z a-z 0-9 _ . -)",
                 tail(hubError(hubYaml("  interface: this-name-is-far-too-long\n", ""))));
         assertEquals("listen.interface: is required", tail(hubError(hubYaml("  port: 443\n", ""))));
+        assertEquals("fec.reorder-ms: 5000 is out of range (0..1000)",
+                tail(hubError(hubYaml("  interface: eth0\n", "fec:\n  reorder-ms: 5000\n"))));
     }
 
     @Test

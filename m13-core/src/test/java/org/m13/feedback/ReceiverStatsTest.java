@@ -21,14 +21,17 @@ class ReceiverStatsTest {
         ByteBuffer b = ByteBuffer.allocate(FeedbackReport.BYTES);
         new FeedbackReport().wrap(b, 0).highestSeq(0x0102030405060708L).cumulativeLost(0xAABBCCDDL)
                 .fractionLost(0x051E).meanBurst16(0x0018).jitterMicros(1234).receiveRate(12_500_000)
-                .intervalMicros(100_000).packets(32).longestBurst(3);
+                .intervalMicros(100_000).packets(32).longestBurst(3).queueDelayMicros(25_000).echoMicros(0xFEDCBA98);
         assertArrayEquals(HexFormat.of().parseHex(
-                "0102030405060708" + "aabbccdd" + "051e" + "0018" + "000004d2" + "00bebc20" + "000186a0" + "0020" + "0003"),
+                "0102030405060708" + "aabbccdd" + "051e" + "0018" + "000004d2" + "00bebc20" + "000186a0" + "0020" + "0003"
+                + "000061a8" + "fedcba98"),
                 b.array());
         FeedbackReport r = new FeedbackReport().wrap(b, 0);
         assertEquals(0xAABBCCDDL, r.cumulativeLost());
         assertEquals(12_500_000, r.receiveRate());
-        assertThrows(IndexOutOfBoundsException.class, () -> r.wrap(ByteBuffer.allocate(31), 0));
+        assertEquals(25_000, r.queueDelayMicros());
+        assertEquals(0xFEDCBA98, r.echoMicros());
+        assertThrows(IndexOutOfBoundsException.class, () -> r.wrap(ByteBuffer.allocate(FeedbackReport.BYTES - 1), 0));
     }
 
     @Test
@@ -204,6 +207,38 @@ class ReceiverStatsTest {
     }
 
     @Test
+    void queueDelayIsTheIntervalsSmallestTransitAboveTheRecentSmallest() {
+        ReceiverStats stats = new ReceiverStats(0);
+        ByteBuffer b = ByteBuffer.allocate(FeedbackReport.BYTES);
+        FeedbackReport r = new FeedbackReport();
+        int offset = 0x7FFF_0000; // the clocks differ by an unknown offset, and wrap
+        // 1 s at transit 150 ms, one frame per ms: the base.
+        for (int ms = 0; ms < 1000; ms++) {
+            stats.onPacket(ms, 1000, ms * 1000, offset + ms * 1000 + 150_000);
+        }
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, 1000 * MS));
+        assertEquals(0, r.wrap(b, 0).queueDelayMicros());
+        assertEquals(999_000, r.echoMicros());
+        // A queue builds: transit 150 ms + 1 ms for every 10 frames; the interval's smallest is 40 ms above.
+        for (int i = 0; i < 100; i++) {
+            int ms = 1000 + i;
+            stats.onPacket(ms, 1000, ms * 1000, offset + ms * 1000 + 150_000 + 40_000 + i * 100);
+        }
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, 1100 * MS));
+        assertEquals(40_000, r.wrap(b, 0).queueDelayMicros());
+        assertEquals(1_099_000, r.echoMicros());
+        // The base ages out: 10 s at transit 190 ms become the new normal (a longer route).
+        for (int i = 0; i < 10_000; i++) {
+            int ms = 1100 + i;
+            stats.onPacket(ms, 1000, ms * 1000, offset + ms * 1000 + 190_000);
+        }
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, 11_100 * MS));
+        assertEquals(0, r.wrap(b, 0).queueDelayMicros());
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(b, 0, 11_200 * MS)); // an interval without frames
+        assertEquals(0, r.wrap(b, 0).queueDelayMicros());
+    }
+
+    @Test
     void reportIsDueEvery32PacketsOrEvery100MsWhileTrafficFlows() {
         ReceiverStats stats = new ReceiverStats(0);
         assertEquals(false, stats.reportDue(10_000 * MS)); // no traffic, no report
@@ -214,7 +249,7 @@ class ReceiverStatsTest {
         assertEquals(true, stats.reportDue(100 * MS));
         stats.onPacket(31, 100, 0, 0);
         assertEquals(true, stats.reportDue(1 * MS));
-        assertEquals(FeedbackReport.BYTES, stats.writeReport(ByteBuffer.allocate(32), 0, 1 * MS));
+        assertEquals(FeedbackReport.BYTES, stats.writeReport(ByteBuffer.allocate(FeedbackReport.BYTES), 0, 1 * MS));
         assertEquals(false, stats.reportDue(1000 * MS));
         stats.onPacket(32, 100, 0, 0);
         assertEquals(false, stats.reportDue(100 * MS));

@@ -199,4 +199,24 @@ class JitterBufferTest {
         }
         return sum;
     }
+
+    @Test
+    void inOrderPacketsPassWithoutBeingHeldAndSkippedPositionsDoNotStopThem() {
+        JitterBuffer buffer = new JitterBuffer(64, 10 * MS);
+        assertTrue(buffer.passThrough(100));
+        assertTrue(buffer.passThrough(101));
+        buffer.skip(102); // a repair's position
+        buffer.skip(103);
+        assertTrue(buffer.passThrough(104));
+        assertEquals(false, buffer.passThrough(106)); // 105 missing: offer it
+        assertEquals(JitterBuffer.HELD, buffer.offer(106, 6, 0));
+        assertEquals(false, buffer.passThrough(106)); // held already: offer says DUPLICATE
+        assertEquals(JitterBuffer.DUPLICATE, buffer.offer(106, 6, 0));
+        assertTrue(buffer.passThrough(105)); // the gap fills (a rebuilt packet): deliver, then poll
+        assertEquals(List.of(6), drain(buffer, 1 * MS));
+        assertEquals(0, buffer.held());
+        assertEquals(107, buffer.next());
+        assertEquals(5, buffer.released());
+        assertEquals(0, buffer.lost());
+    }
 }

@@ -162,8 +162,9 @@ public final class HubDaemon implements AutoCloseable {
                 this.xdpSender = null;
                 linkTx = new LinkTx(txPool, udpSender);
             }
+            Scatter scatter = new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback);
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, classify,
-                    new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback),
+                    scatter,
                     rxRelease,
                     new Seal(txPool, peers, Direction.HUB_TO_NODE),
                     linkTx,
@@ -175,7 +176,10 @@ public final class HubDaemon implements AutoCloseable {
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, true, ourMac);
             this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, true, ourMac));
             rxRelease.observe(feedbackOut);
+            tunWriter.reorder(config.fec(), feedbackOut::jitterMicros, rx::wakeAt); // order restored before TUN
+            scatter.timer(tunWriter::onTimer);
             this.pacer = config.rateMbit() > 0 ? new LinkPacer(peers.capacity(), config.rateMbit() * 1_000_000L) : null;
+            linkFeedback.pace(pacer); // the reports steer the rates (null: not paced)
             this.fecOut = config.fec().enabled()
                     ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity(), pacer) : null;
             DeliveryConfig delivery = DeliveryConfig.defaults();

@@ -139,8 +139,9 @@ public final class NodeDaemon implements AutoCloseable {
             this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
             this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
             this.decrypt = new Decrypt(rxPool, peers, Direction.NODE_TO_HUB); // our own direction: frames carrying it are reflections
+            Scatter scatter = new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback);
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
-                    new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback),
+                    scatter,
                     rxRelease,
                     new Seal(txPool, peers, Direction.NODE_TO_HUB),
                     new LinkTx(txPool, link.sender()),
@@ -152,7 +153,10 @@ public final class NodeDaemon implements AutoCloseable {
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
             this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, false, ourMac));
             rxRelease.observe(feedbackOut);
+            tunWriter.reorder(config.fec(), feedbackOut::jitterMicros, rx::wakeAt); // order restored before TUN
+            scatter.timer(tunWriter::onTimer);
             this.pacer = config.rateMbit() > 0 ? new LinkPacer(peers.capacity(), config.rateMbit() * 1_000_000L) : null;
+            linkFeedback.pace(pacer); // the reports steer the rates (null: not paced)
             this.fecOut = config.fec().enabled()
                     ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity(), pacer) : null;
             fromControl.stampCleartext(new FrameMac(config.hubKey())); // the control thread's own instance

@@ -93,8 +93,10 @@ public final class Daemons {
     /**
      * The FEC and feedback part of a daemon's stats line (what `m13 demo --satellite`
      * and the bench harness read):
-     * {@code fec-out sources=S repairs=R k=K m=M; fec-in recovered=C unrecoverable=U; feedback sent=F loss=P%},
-     * then the pacer's rate and the frames that waited for it.
+     * {@code fec-out sources=S repairs=R k=K m=M; fec-in recovered=C unrecoverable=U order held=H late=L
+     * given-up=G; feedback sent=F loss=P%},
+     * then the pacer's ceiling ({@code link.rate-mbit}), the rate it follows now (the
+     * node's to the hub; the hub's slowest), the cuts standing queues made and the frames that waited.
      *
      * @param fecOut the sender, or null with FEC off
      * @param peer whose reported loss to show (the node: the hub), or -1 for none
@@ -113,6 +115,11 @@ public final class Daemons {
         }
         s.append("; fec-in recovered=").append(tunWriter.recovered()).append(" unrecoverable=")
                 .append(tunWriter.fec().unrecoverable());
+        TunReorder order = tunWriter.reorder();
+        if (order != null) {
+            s.append(" order held=").append(order.reordered()).append(" late=").append(order.late())
+                    .append(" given-up=").append(order.givenUp());
+        }
         s.append("; feedback sent=").append(feedbackOut.sent());
         if (peer >= 0) {
             s.append(" loss=").append(String.format(java.util.Locale.ROOT, "%.2f", feedback.lossPpm(peer) / 1e4))
@@ -121,8 +128,10 @@ public final class Daemons {
         if (pacer == null) {
             s.append("; pacer off");
         } else {
-            s.append("; pacer ").append(pacer.bitsPerSecond() / 1_000_000).append(" Mbit/s, frames waited ")
-                    .append(pacer.paced());
+            s.append("; pacer ").append(pacer.bitsPerSecond() / 1_000_000).append(" Mbit/s");
+            s.append(String.format(java.util.Locale.ROOT, peer >= 0 ? " now %.1f" : " slowest now %.1f",
+                    (peer >= 0 ? pacer.rate(peer) : pacer.slowestRate()) / 1e6));
+            s.append(" cuts=").append(pacer.cuts()).append(", frames waited ").append(pacer.paced());
         }
         return s.toString();
     }

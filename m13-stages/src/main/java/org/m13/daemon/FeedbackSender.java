@@ -42,6 +42,7 @@ public final class FeedbackSender implements Release.Observer {
     private final Session[] sessions;
     private Release.Observer next = Release.Observer.NONE;
     private long sent;
+    private final java.util.concurrent.atomic.AtomicLongArray jitter;
     private long skipped;
     /** A slot claimed for a report the full ring refused, kept for the next one (this thread may not free it). */
     private int spare = SlotPool.NO_SLOT;
@@ -52,6 +53,7 @@ public final class FeedbackSender implements Release.Observer {
         this.out = out;
         this.stats = new ReceiverStats[peers.capacity()];
         this.sessions = new Session[peers.capacity()];
+        this.jitter = new java.util.concurrent.atomic.AtomicLongArray(peers.capacity());
     }
 
     /** Another observer to call after this one (per-peer telemetry); before the ring starts. */
@@ -88,7 +90,10 @@ public final class FeedbackSender implements Release.Observer {
             stats[peer] = s;
             sessions[peer] = current;
         }
-        s.onPacket(b.getLong(frame + NONCE_SEQ), event.length(), b.getInt(frame + SEND_TIME), (int) (now / 1000));
+        // Arrival: when the poller took it off the link, not now (this thread runs after
+        // decrypt and the TUN write, whose stalls are not the path's queue or jitter).
+        s.onPacket(b.getLong(frame + NONCE_SEQ), event.length(), b.getInt(frame + SEND_TIME),
+                (int) (event.rxNanos() / 1000));
         if (s.reportDue(now)) {
             int slot = spare != SlotPool.NO_SLOT ? spare : out.claim();
             spare = SlotPool.NO_SLOT;
@@ -96,6 +101,7 @@ public final class FeedbackSender implements Release.Observer {
                 skipped++;
                 return;
             }
+            jitter.lazySet(peer, s.jitterMicros());
             int length = s.writeReport(out.pool().buffer(), out.bodyIndex(slot), now);
             if (out.tryPublish(slot, peer, Flags.FEEDBACK, length, true, now)) {
                 sent++;
@@ -104,6 +110,11 @@ public final class FeedbackSender implements Release.Observer {
                 skipped++;
             }
         }
+    }
+
+    /** The interarrival jitter measured on {@code peer}'s frames at its latest report, us (any thread). */
+    public long jitterMicros(int peer) {
+        return jitter.get(peer);
     }
 
     /** Reports sent. */

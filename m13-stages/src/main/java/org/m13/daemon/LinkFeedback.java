@@ -13,7 +13,8 @@ import org.m13.telemetry.DropReason;
  * feedback-in: scatter's FEEDBACK destination. Each report a peer's receiver sends
  * about what arrives from us re-chooses the FEC code we send that peer
  * ({@link FecPolicy}, one per peer, this thread only) and updates the peer's loss,
- * jitter and receive-rate gauges. The chosen (k, m) is published per peer for the
+ * jitter and receive-rate gauges, and steers that peer's pacing rate
+ * ({@link LinkPacer#onReport}). The chosen (k, m) is published per peer for the
  * TUN reader, which starts every generation with the plan current at that moment.
  *
  * <p>Threads: {@link #deliver} runs on scatter's thread; {@link #plan} is read by the
@@ -41,6 +42,7 @@ public final class LinkFeedback implements Sink {
     private final AtomicLongArray lost;
     private final FeedbackReport report = new FeedbackReport();
     private Observer observer = Observer.NONE;
+    private LinkPacer pacer;
 
     public LinkFeedback(int capacity, FecSettings settings) {
         this.settings = settings;
@@ -52,6 +54,11 @@ public final class LinkFeedback implements Sink {
         jitterMicros = new AtomicLongArray(capacity);
         receiveRate = new AtomicLongArray(capacity);
         lost = new AtomicLongArray(capacity);
+    }
+
+    /** Lets the reports steer {@code pacer}'s per-peer rates (before the rings start). */
+    public void pace(LinkPacer pacer) {
+        this.pacer = pacer;
     }
 
     /** Installs the telemetry hook (before the rings start). */
@@ -85,6 +92,9 @@ public final class LinkFeedback implements Sink {
         jitterMicros.lazySet(peer, report.jitterMicros());
         receiveRate.lazySet(peer, report.receiveRate());
         reports.lazySet(peer, reports.get(peer) + 1);
+        if (pacer != null) {
+            pacer.onReport(peer, report, System.nanoTime());
+        }
         observer.onReport(peer, newlyLost, ppm, report.jitterMicros() * 1000);
         return DropReason.NONE;
     }

@@ -40,6 +40,7 @@ public final class LinkPoller implements Runnable {
     public void run() {
         int slot = SlotPool.NO_SLOT;
         while (running) {
+            var unusedTick = rx.publishTimerIfDue(System.nanoTime());
             if (slot == SlotPool.NO_SLOT) {
                 slot = pool.alloc();
                 if (slot == SlotPool.NO_SLOT) {
@@ -58,7 +59,7 @@ public final class LinkPoller implements Runnable {
                 received.lazySet(received.get() + 1);
                 slot = SlotPool.NO_SLOT;
             } else if (n == 0) {
-                int ready = socket.poll(Tun.POLLIN, 100);
+                int ready = socket.poll(Tun.POLLIN, rx.idleMillis(System.nanoTime(), 100));
                 if (ready < 0) {
                     errors.incrementAndGet();
                 }

@@ -1,6 +1,9 @@
 package org.m13.daemon;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntToLongFunction;
+import java.util.function.LongConsumer;
+import org.m13.config.FecSettings;
 import org.m13.fec.FecDecoder;
 import org.m13.fec.FecHeader;
 import org.m13.stage.FrameEvent;
@@ -22,8 +25,12 @@ import org.m13.wire.M13Header;
  * <p>FEC ({@link FecInbound}): a source symbol ({@code TUNNEL | FEC}) is written at once
  * without its 8-byte header; a repair goes to the decoder only. Sources the decoder
  * recovers (after a source or a repair) are copied out of it into a scratch buffer and
- * written with the same checks: the only copy on this path, and only for packets the
- * link lost.
+ * written with the same checks.
+ *
+ * <p>Order ({@link #reorder}, on by default in the daemons): FEC-coded packets pass
+ * through {@link TunReorder}, which writes them in the order the peer sent them; a
+ * packet behind a gap is copied and held until the gap fills or its bound passes.
+ * Those copies and the rebuilt packets are the only copies on this path.
  */
 public final class TunWriter implements Sink {
     private static final int FLAGS_FROM_BODY = M13Header.BODY_OFFSET - M13Header.FLAGS_OFFSET;
@@ -42,6 +49,11 @@ public final class TunWriter implements Sink {
     private long recovered;
     private long recoveredRefused;
     private long redundantSources;
+    private final FecHeader header = new FecHeader();
+    private final TunReorder.Writer checkedWrite = this::write;
+    private TunReorder reorder;
+    private LongConsumer wakeAt = nanos -> {
+    };
 
     public TunWriter(TunDevice tun, SlotPool pool, PeerTable peers, boolean checkSource) {
         this.tun = tun;
@@ -49,6 +61,31 @@ public final class TunWriter implements Sink {
         this.peers = peers;
         this.checkSource = checkSource;
         this.fec = new FecInbound(peers.capacity());
+    }
+
+    /**
+     * Restores each peer's order before the TUN write ({@code fec.reorder-ms}; 0: off).
+     * Before the rings start.
+     *
+     * @param jitterMicros the jitter measured on a peer's frames (the bound's default)
+     * @param wakeAt asks the RX ring for a timer tick ({@code RingPipeline::wakeAt}),
+     *     which scatter passes to {@link #onTimer}
+     */
+    public void reorder(FecSettings fec, IntToLongFunction jitterMicros, LongConsumer wakeAt) {
+        if (fec.reorderNanos() == 0) {
+            return;
+        }
+        this.reorder = new TunReorder(peers.capacity(), checkedWrite, fec.reorderNanos(), fec.maxDelayNanos(),
+                jitterMicros);
+        this.wakeAt = wakeAt;
+    }
+
+    /** Scatter's timer tick: writes the held packets whose bound passed. */
+    public void onTimer(long nowNanos) {
+        if (reorder != null) {
+            reorder.poll(nowNanos);
+            wakeAt.accept(reorder.nextDeadline());
+        }
     }
 
     @Override
@@ -65,14 +102,28 @@ public final class TunWriter implements Sink {
             return DropReason.FEC_REFUSED;
         }
         DropReason result = DropReason.NONE;
+        long now = System.nanoTime();
         if (verdict == FecDecoder.SOURCE) {
             int data = bodyIndex + FecHeader.BYTES;
-            result = write(peer, buffer, data, pool.address() + data, bodyLength - FecHeader.BYTES);
+            if (reorder == null) {
+                result = write(peer, buffer, data, pool.address() + data, bodyLength - FecHeader.BYTES);
+            } else {
+                header.wrap(buffer, bodyIndex);
+                result = reorder.source(peer, header.generation(), header.index(), header.m(), buffer, data,
+                        pool.address() + data, bodyLength - FecHeader.BYTES, now);
+            }
         } else {
             redundantSources++; // recovered before it arrived: delivered already
         }
-        writeRecovered(peer);
+        writeRecovered(peer, now);
+        askForTimer();
         return result;
+    }
+
+    private void askForTimer() {
+        if (reorder != null && reorder.held() > 0) {
+            wakeAt.accept(reorder.nextDeadline());
+        }
     }
 
     /** Scatter's FEC destination: repair symbols. */
@@ -82,21 +133,34 @@ public final class TunWriter implements Sink {
 
     private DropReason deliverRepair(FrameEvent event, ByteBuffer buffer, int bodyIndex, int bodyLength) {
         int peer = event.peer();
-        if (!fec.repair(peer, buffer, bodyIndex, bodyLength, System.nanoTime())) {
+        long now = System.nanoTime();
+        if (!fec.repair(peer, buffer, bodyIndex, bodyLength, now)) {
             return DropReason.FEC_REFUSED;
         }
-        writeRecovered(peer);
+        writeRecovered(peer, now);
+        if (reorder != null) {
+            header.wrap(buffer, bodyIndex); // a repair carries its generation's real size
+            reorder.closed(peer, header.generation(), header.k(), now);
+            askForTimer();
+        }
         return DropReason.NONE;
     }
 
-    private void writeRecovered(int peer) {
+    private void writeRecovered(int peer, long now) {
         FecDecoder decoder = fec.decoder();
         if (decoder == null) {
             return;
         }
         for (int mask = decoder.recovered(); mask != 0; mask &= mask - 1) {
-            int length = decoder.take(Integer.numberOfTrailingZeros(mask), scratch, 0);
-            if (length >= 0 && write(peer, scratch, 0, scratchAddress, length) == DropReason.NONE) {
+            int index = Integer.numberOfTrailingZeros(mask);
+            int length = decoder.take(index, scratch, 0);
+            if (length < 0) {
+                recoveredRefused++;
+                continue;
+            }
+            DropReason verdict = reorder == null ? write(peer, scratch, 0, scratchAddress, length)
+                    : reorder.source(peer, decoder.generation(), index, -1, scratch, 0, scratchAddress, length, now);
+            if (verdict == DropReason.NONE) {
                 recovered++;
             } else {
                 recoveredRefused++;
@@ -145,5 +209,10 @@ public final class TunWriter implements Sink {
 
     public FecInbound fec() {
         return fec;
+    }
+
+    /** The reorder stage, or null when off. */
+    public TunReorder reorder() {
+        return reorder;
     }
 }

@@ -165,6 +165,9 @@ public final class UringLink implements AutoCloseable {
     public int doWork() {
         int work = deliver();
         long now = System.nanoTime();
+        if (rx.publishTimerIfDue(now)) {
+            work++;
+        }
         if (!recvArmed && now - rearmNotBefore >= 0 && backlog() <= backlogIds.length * 3L / 4) {
             if (ring.recvMultishot(socket.fd(), RECV) == 0) {
                 recvArmed = true;
@@ -317,7 +320,7 @@ public final class UringLink implements AutoCloseable {
         }
         count(parks);
         int wait = backlog() > 0 || !recvArmed || unsubmitted ? BACKLOG_WAIT_MILLIS : IDLE_WAIT_MILLIS;
-        int rc = ring.await(wait);
+        int rc = ring.await(rx.idleMillis(System.nanoTime(), wait));
         handoff.unpark();
         if (rc < 0) {
             error("io_uring wait", rc);

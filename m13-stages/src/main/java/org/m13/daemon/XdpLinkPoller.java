@@ -108,8 +108,9 @@ public final class XdpLinkPoller implements Runnable {
     @Override
     public void run() {
         while (running) {
+            var unusedTick = rx.publishTimerIfDue(System.nanoTime());
             if (doWork() == 0) {
-                int ready = XdpSocket.pollReadable(fds, fds.length, IDLE_POLL_MILLIS);
+                int ready = XdpSocket.pollReadable(fds, fds.length, rx.idleMillis(System.nanoTime(), IDLE_POLL_MILLIS));
                 if (ready < 0) {
                     error(ready);
                 }

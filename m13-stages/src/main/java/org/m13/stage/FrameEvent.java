@@ -32,6 +32,7 @@ public final class FrameEvent {
     private long rxNanos;
     private long departNanos;
     private boolean handedOff;
+    private boolean timer;
 
     /** Resets the event for a newly received frame (the producer's call). */
     @CanIgnoreReturnValue
@@ -45,7 +46,25 @@ public final class FrameEvent {
         this.rxNanos = rxNanos;
         this.departNanos = 0;
         this.handedOff = false;
+        this.timer = false;
         return this;
+    }
+
+    /**
+     * Resets the event as a timer tick (the producer's call): no frame; every stage
+     * passes it by as dropped, except one that waits for time to pass (scatter's
+     * reorder, {@link RingPipeline#wakeAt}).
+     */
+    @CanIgnoreReturnValue
+    public FrameEvent timer(long nowNanos) {
+        received(NO_SLOT, 0, 0, nowNanos);
+        this.timer = true;
+        return this;
+    }
+
+    /** Whether this is a timer tick, not a frame. */
+    public boolean isTimer() {
+        return timer;
     }
 
     public int slot() {
@@ -84,8 +103,9 @@ public final class FrameEvent {
         return drop;
     }
 
+    /** Whether stages should pass the event by: a frame refused, or a timer tick (no frame). */
     public boolean isDropped() {
-        return drop != DropReason.NONE;
+        return drop != DropReason.NONE || timer;
     }
 
     /** Marks the frame dropped; the first reason stays (later stages pass a dropped frame by). */

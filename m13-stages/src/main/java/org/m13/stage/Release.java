@@ -63,6 +63,9 @@ public final class Release implements Stage {
     public void onEvent(FrameEvent event) {
         int slot = event.slot();
         if (slot == FrameEvent.NO_SLOT) {
+            if (event.isTimer()) {
+                return; // a tick, not a frame
+            }
             if (event.isHandedOff()) {
                 handedOff++;
             } else {

@@ -41,6 +41,9 @@ public final class RingPipeline implements AutoCloseable {
     private final Thread[] threads;
     private final EscapedErrors escaped = new EscapedErrors();
     private boolean started;
+    /** When a consumer wants a timer tick (nanoTime), or Long.MAX_VALUE for none. */
+    private final AtomicLong wakeAt = new AtomicLong(Long.MAX_VALUE);
+    private long timers;
 
     private RingPipeline(String name, RingBuffer<FrameEvent> ring, ThreadFactory threadFactory,
             FusedHandler... handlers) {
@@ -165,6 +168,50 @@ public final class RingPipeline implements AutoCloseable {
         long sequence = ring.next();
         ring.get(sequence).received(slot, offset, length, nanos).peer(peer);
         ring.publish(sequence);
+    }
+
+    /**
+     * A consumer asks for a timer tick at {@code nanos} (or later; {@link Long#MAX_VALUE}:
+     * none): the producer publishes one ({@link #publishTimerIfDue}) once that time has
+     * passed and bounds its idle waits by it ({@link #idleMillis}). Scatter's reorder
+     * uses it so a packet held behind a gap is released by its bound even when nothing
+     * else arrives.
+     */
+    public void wakeAt(long nanos) {
+        wakeAt.lazySet(nanos);
+    }
+
+    /**
+     * The producer's call, on every pass of its loop: publishes a timer tick if one is
+     * due (at most one per request).
+     *
+     * @return whether one was published
+     */
+    public boolean publishTimerIfDue(long nowNanos) {
+        long due = wakeAt.get();
+        if (nowNanos < due || !wakeAt.compareAndSet(due, Long.MAX_VALUE)) {
+            return false;
+        }
+        long sequence = ring.next();
+        ring.get(sequence).timer(nowNanos);
+        ring.publish(sequence);
+        timers++;
+        return true;
+    }
+
+    /** How long the producer may wait idle: {@code idleMillis}, or less if a timer tick is due sooner (at least 1). */
+    public int idleMillis(long nowNanos, int idleMillis) {
+        long due = wakeAt.get();
+        if (due == Long.MAX_VALUE) {
+            return idleMillis;
+        }
+        long ms = (due - nowNanos + 999_999) / 1_000_000;
+        return (int) Math.max(1, Math.min(idleMillis, ms));
+    }
+
+    /** Timer ticks published. */
+    public long timers() {
+        return timers;
     }
 
     /** Events published so far. */

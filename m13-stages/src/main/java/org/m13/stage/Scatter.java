@@ -2,6 +2,7 @@ package org.m13.stage;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 import org.m13.telemetry.DropReason;
 import org.m13.wire.M13Header;
 import org.m13.wire.Wire;
@@ -29,6 +30,8 @@ public final class Scatter implements Stage {
     private final DropCounters drops = new DropCounters();
     private final long[] delivered = new long[Disposition.ID_LIMIT];
     private long events;
+    private LongConsumer timer = nanos -> {
+    };
 
     /** Pass {@link Sink#UNWIRED} for a destination not built yet. */
     public Scatter(SlotPool pool, Sink tun, Sink control, Sink handshake, Sink fec, Sink feedback) {
@@ -40,6 +43,11 @@ public final class Scatter implements Stage {
         this.feedback = Objects.requireNonNull(feedback, "feedback");
     }
 
+    /** Who gets the ring's timer ticks ({@link RingPipeline#wakeAt}): tun-write's reorder. Before the ring starts. */
+    public void timer(LongConsumer onTick) {
+        this.timer = Objects.requireNonNull(onTick, "onTick");
+    }
+
     @Override
     public String role() {
         return "scatter";
@@ -47,6 +55,10 @@ public final class Scatter implements Stage {
 
     @Override
     public void onEvent(FrameEvent event) {
+        if (event.isTimer()) {
+            timer.accept(event.rxNanos());
+            return;
+        }
         if (event.isDropped()) {
             return;
         }

@@ -3,7 +3,9 @@ package org.m13.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.m13.feedback.FeedbackReport;
 
 /**
  * The TUN reader's pacer never lets frames out faster than its rate: after the burst,
@@ -38,5 +40,27 @@ class LinkPacerTest {
         long waitedBefore = pacer.paced();
         pacer.admit(1, 1472); // peer 1's bucket is full: no wait
         assertEquals(waitedBefore, pacer.paced());
+    }
+
+    @Test
+    void aReportOfAStandingQueueSlowsThatPeerOnly() {
+        LinkPacer pacer = new LinkPacer(2, 40_000_000L);
+        FeedbackReport report = new FeedbackReport().wrap(ByteBuffer.allocate(FeedbackReport.BYTES), 0)
+                .receiveRate(2_000_000).intervalMicros(100_000).packets(137).queueDelayMicros(50_000)
+                .jitterMicros(100).echoMicros(0);
+        pacer.onReport(1, report, System.nanoTime());
+        // 2 MB/s of frames + 137 x 42 outer bytes per 100 ms arrived; 90 % of it.
+        long arriving = (2_000_000L + 137 * 42 * 10) * 8;
+        assertEquals(arriving / 100 * 90, pacer.rate(1));
+        assertEquals(40_000_000L, pacer.rate(0));
+        assertEquals(1, pacer.cuts());
+        // The reader applies it: 100 frames of 1500 wire bytes take at least (bytes - burst) / rate.
+        long start = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            pacer.admit(1, 1458);
+        }
+        long elapsed = System.nanoTime() - start;
+        long minimum = (100 * 1500L - LinkPacer.BURST_BYTES) * 8_000_000_000L / pacer.rate(1);
+        assertTrue(elapsed >= minimum, "took " + elapsed / 1e6 + " ms, at least " + minimum / 1e6 + " expected");
     }
 }

@@ -73,6 +73,15 @@ class LossyTunnelTest {
                     residual * 100, missingAfterWarmUp, PACKETS - WARM_UP, missing, hub.tunWriter.recovered(), hub.tunWriter.fec().unrecoverable(),
                     overhead * 100, node.fecOut.lastK(), node.fecOut.lastM(), hub.feedbackOut.sent(),
                     hub.tunWriter.fec().closedWithoutRepair());
+            TunReorder order = hub.tunWriter.reorder();
+            System.out.printf("%s: order: %d out of order at the end (of %d back), hub held %d behind gaps, %d late, %d positions"
+                    + " given up, %d store full, %d still held%n", scenario, run.nodeTun().outOfOrder(), run.nodeTun().received(),
+                    order.reordered(), order.late(), order.givenUp(), order.storeFull(), order.held());
+            // Order restored: a rebuilt packet would otherwise reach TUN after the ones sent after it.
+            assertTrue(order.reordered() > 0, "packets waited behind gaps");
+            assertTrue(run.nodeTun().outOfOrder() <= order.late() + order.storeFull(),
+                    "out of order only what came after its position was given up");
+            assertEquals(0, order.held(), "nothing held past the end: the timer released the last ones");
             assertEquals(PACKETS, node.fecOut.sources(), "every packet went out as a source symbol");
             assertTrue(node.fecOut.repairs() > 0 && hub.tunWriter.recovered() > 0, "repairs sent and used");
             assertTrue(run.nodeTun().received() <= PACKETS, "no packet delivered twice");

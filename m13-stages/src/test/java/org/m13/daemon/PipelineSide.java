@@ -71,8 +71,9 @@ final class PipelineSide implements AutoCloseable {
         this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
         this.tunWriter = new TunWriter(tun, rxPool, peers, hub);
         this.linkFeedback = new LinkFeedback(peers.capacity(), fec == null ? FecSettings.defaults() : fec);
+        Scatter scatter = new Scatter(rxPool, tunWriter, Sink.UNWIRED, Sink.UNWIRED, tunWriter.repairSink(), linkFeedback);
         List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
-                new Scatter(rxPool, tunWriter, Sink.UNWIRED, Sink.UNWIRED, tunWriter.repairSink(), linkFeedback), rxRelease,
+                scatter, rxRelease,
                 new Seal(txPool, peers, hub ? Direction.HUB_TO_NODE : Direction.NODE_TO_HUB),
                 new LinkTx(txPool, new UdpLinkSender(link, txPool, hub)), txRelease);
         Topology topology = TopologyFile.load(topologyFile, STAGES, Runtime.getRuntime().availableProcessors(), "");
@@ -85,6 +86,8 @@ final class PipelineSide implements AutoCloseable {
         if (fec != null) {
             this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, hub, ourMac));
             rxRelease.observe(feedbackOut);
+            tunWriter.reorder(fec, feedbackOut::jitterMicros, rx::wakeAt);
+            scatter.timer(tunWriter::onTimer);
             this.fecOut = new FecOutbound(fromTun, linkFeedback, fec, peers.capacity(), null);
         } else {
             this.feedbackOut = null;

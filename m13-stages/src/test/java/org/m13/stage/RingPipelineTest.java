@@ -204,6 +204,33 @@ class RingPipelineTest {
     }
 
     @Test
+    void aTimerTickGoesThroughTheChainToScattersTimerAndFreesNothing() {
+        SlotPool pool = new SlotPool(16, SlotPool.DEFAULT_SLOT_BYTES);
+        Scatter scatter = new Scatter(pool, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED);
+        java.util.concurrent.atomic.AtomicLong ticked = new java.util.concurrent.atomic.AtomicLong(-1);
+        scatter.timer(ticked::set);
+        Release release = new Release(pool, NanoClock.SYSTEM);
+        FusedHandler all = new FusedHandler("rx", new Parse(pool, new MacPeerTable(1)), new Classify(pool), scatter,
+                release);
+        try (RingPipeline ring = RingPipeline.singleProducer("rx", 64, new YieldingWaitStrategy(),
+                threadFactory("m13-tick-"), all)) {
+            ring.start();
+            assertFalse(ring.publishTimerIfDue(1_000), "no tick asked for");
+            assertEquals(100, ring.idleMillis(1_000, 100));
+            ring.wakeAt(5_000_000);
+            assertEquals(5, ring.idleMillis(1_000, 100), "the idle wait ends at the tick (4.999 ms, rounded up)");
+            assertFalse(ring.publishTimerIfDue(4_999_999));
+            assertTrue(ring.publishTimerIfDue(5_000_000));
+            assertFalse(ring.publishTimerIfDue(6_000_000), "one tick per request");
+            assertTrue(ring.awaitDrained(10, TimeUnit.SECONDS));
+            assertEquals(5_000_000, ticked.get());
+            assertEquals(1, ring.timers());
+            assertEquals(0, release.released());
+            assertEquals(0, all.faults(0) + all.faults(1) + all.faults(2) + all.faults(3), "no stage choked on it");
+        }
+    }
+
+    @Test
     void describesTheWiringAndRefusesARingWithoutConsumer() {
         SlotPool pool = new SlotPool(4, 256);
         FusedHandler a = new FusedHandler("a", new Parse(pool, new MacPeerTable(1)));
