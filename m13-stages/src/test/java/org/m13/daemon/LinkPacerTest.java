@@ -48,8 +48,11 @@ class LinkPacerTest {
         FeedbackReport report = new FeedbackReport().wrap(ByteBuffer.allocate(FeedbackReport.BYTES), 0)
                 .receiveRate(2_000_000).intervalMicros(100_000).packets(137).queueDelayMicros(50_000)
                 .jitterMicros(100).echoMicros(0);
-        pacer.onReport(1, report, System.nanoTime());
-        // 2 MB/s of frames + 137 x 42 outer bytes per 100 ms arrived; 90 % of it.
+        long now = System.nanoTime();
+        pacer.onReport(1, report, now);
+        assertEquals(40_000_000L, pacer.rate(1), "one report of a queue: not standing yet");
+        pacer.onReport(1, report, now + 100_000_000L);
+        // Standing 100 ms: 2 MB/s of frames + 137 x 42 outer bytes per 100 ms arrived; 90 % of it.
         long arriving = (2_000_000L + 137 * 42 * 10) * 8;
         assertEquals(arriving / 100 * 90, pacer.rate(1));
         assertEquals(40_000_000L, pacer.rate(0));
