@@ -14,11 +14,8 @@ import org.m13.daemon.ControlEvent;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.Daemons;
-import org.m13.daemon.FecOutbound;
-import org.m13.daemon.FeedbackSender;
+import org.m13.daemon.LinkAdaptation;
 import org.m13.daemon.HandshakeLink;
-import org.m13.daemon.LinkFeedback;
-import org.m13.daemon.LinkPacer;
 import org.m13.daemon.LinkPoller;
 import org.m13.daemon.NextHops;
 import org.m13.daemon.PeerTable;
@@ -104,12 +101,9 @@ public final class HubDaemon implements AutoCloseable {
     private final Decrypt decrypt;
     private final Classify classify;
     private final TunWriter tunWriter;
-    private final LinkFeedback linkFeedback;
-    private final FeedbackSender feedbackOut;
+    private final LinkAdaptation adaptation;
     /** Null when fec.enabled is false. */
-    private final FecOutbound fecOut;
     /** Null when link.rate-mbit is 0. */
-    private final LinkPacer pacer;
     private final Release rxRelease;
     private final Release txRelease;
     private final String wiring;
@@ -146,7 +140,7 @@ public final class HubDaemon implements AutoCloseable {
             });
             this.tunWriter = new TunWriter(tun, rxPool, peers, true);
             Sink toControl = control.sink();
-            this.linkFeedback = new LinkFeedback(peers.capacity(), config.fec());
+            this.adaptation = new LinkAdaptation(peers, config.fec(), config.rateMbit());
             this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
             this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
             this.decrypt = new Decrypt(rxPool, peers, Direction.HUB_TO_NODE); // our own direction: frames carrying it are reflections
@@ -162,7 +156,7 @@ public final class HubDaemon implements AutoCloseable {
                 this.xdpSender = null;
                 linkTx = new LinkTx(txPool, udpSender);
             }
-            Scatter scatter = new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback);
+            Scatter scatter = new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), adaptation.feedback());
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, classify,
                     scatter,
                     rxRelease,
@@ -174,14 +168,8 @@ public final class HubDaemon implements AutoCloseable {
             RingPipeline tx = Daemons.ring(rings, "tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, true, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, true, ourMac);
-            this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, true, ourMac));
-            rxRelease.observe(feedbackOut);
-            tunWriter.reorder(config.fec(), feedbackOut::jitterMicros, rx::wakeAt); // order restored before TUN
-            scatter.timer(tunWriter::onTimer);
-            this.pacer = config.rateMbit() > 0 ? new LinkPacer(peers.capacity(), config.rateMbit() * 1_000_000L) : null;
-            linkFeedback.pace(pacer); // the reports steer the rates (null: not paced)
-            this.fecOut = config.fec().enabled()
-                    ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity(), pacer) : null;
+            adaptation.attach(rxPool, peers, rxRelease, rx, scatter, tunWriter,
+                    new TxProducer(txPool, 2, tx, peers, true, ourMac), fromTun);
             DeliveryConfig delivery = DeliveryConfig.defaults();
             HandshakeLink handshake = new HandshakeLink(fromControl, delivery.chunkBytes());
             HubDriver driver = new HubDriver(core, random, delivery);
@@ -210,7 +198,7 @@ public final class HubDaemon implements AutoCloseable {
                         .append(config.backend().name().toLowerCase(java.util.Locale.ROOT)).append(")\n");
                 w.append("link poller [m13-link-rx] udp :").append(config.port()).append(" -> ring rx\n");
             }
-            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut, pacer);
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), adaptation.fecOut(), adaptation.pacer());
             this.pollerThread = new Thread(receiver, "m13-link-rx");
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             for (RingPipeline r : rings) {
@@ -290,8 +278,8 @@ public final class HubDaemon implements AutoCloseable {
         if (telemetryPath != null) {
             telemetry = DaemonTelemetry.open(telemetryPath, rings);
             PeerTelemetry perPeer = new PeerTelemetry(telemetry, peers.capacity());
-            feedbackOut.chain(perPeer.rxObserver());
-            linkFeedback.observe(perPeer.feedbackObserver());
+            adaptation.feedbackOut().chain(perPeer.rxObserver());
+            adaptation.feedback().observe(perPeer.feedbackObserver());
             txRelease.observe(perPeer.txObserver());
             lifecycle.peerTelemetry(perPeer);
         }
@@ -322,7 +310,7 @@ public final class HubDaemon implements AutoCloseable {
                 + decrypt.opened() + "; tun out " + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in "
                 + tunReader.read() + "; rx drops " + rxRelease.drops() + "; tx drops " + txRelease.drops()
                 + "; tun in without peer " + tunReader.noPeer() + xdpStats() + "; "
-                + Daemons.fecStats(fecOut, pacer, tunWriter, feedbackOut, linkFeedback, -1);
+                + adaptation.stats(-1);
     }
 
     private String linkIn() {

@@ -12,11 +12,8 @@ import org.m13.config.NodeConfig;
 import org.m13.daemon.ControlRing;
 import org.m13.daemon.DaemonTelemetry;
 import org.m13.daemon.Daemons;
-import org.m13.daemon.FecOutbound;
-import org.m13.daemon.FeedbackSender;
+import org.m13.daemon.LinkAdaptation;
 import org.m13.daemon.HandshakeLink;
-import org.m13.daemon.LinkFeedback;
-import org.m13.daemon.LinkPacer;
 import org.m13.daemon.PeerTable;
 import org.m13.daemon.PeerTelemetry;
 import org.m13.daemon.TunReader;
@@ -79,12 +76,9 @@ public final class NodeDaemon implements AutoCloseable {
     private final Thread tunThread;
     private final Decrypt decrypt;
     private final TunWriter tunWriter;
-    private final LinkFeedback linkFeedback;
-    private final FeedbackSender feedbackOut;
+    private final LinkAdaptation adaptation;
     /** Null when fec.enabled is false. */
-    private final FecOutbound fecOut;
     /** Null when link.rate-mbit is 0. */
-    private final LinkPacer pacer;
     private final Release rxRelease;
     private final Release txRelease;
     private final RingPipeline rxRing;
@@ -135,11 +129,11 @@ public final class NodeDaemon implements AutoCloseable {
             });
             this.tunWriter = new TunWriter(tun, rxPool, peers, false);
             Sink toControl = control.sink();
-            this.linkFeedback = new LinkFeedback(peers.capacity(), config.fec());
+            this.adaptation = new LinkAdaptation(peers, config.fec(), config.rateMbit());
             this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
             this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
             this.decrypt = new Decrypt(rxPool, peers, Direction.NODE_TO_HUB); // our own direction: frames carrying it are reflections
-            Scatter scatter = new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), linkFeedback);
+            Scatter scatter = new Scatter(rxPool, tunWriter, toControl, toControl, tunWriter.repairSink(), adaptation.feedback());
             List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
                     scatter,
                     rxRelease,
@@ -151,14 +145,8 @@ public final class NodeDaemon implements AutoCloseable {
             RingPipeline tx = Daemons.ring(rings, "tx");
             TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, false, ourMac);
             TxProducer fromControl = new TxProducer(txPool, 1, tx, peers, false, ourMac);
-            this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, false, ourMac));
-            rxRelease.observe(feedbackOut);
-            tunWriter.reorder(config.fec(), feedbackOut::jitterMicros, rx::wakeAt); // order restored before TUN
-            scatter.timer(tunWriter::onTimer);
-            this.pacer = config.rateMbit() > 0 ? new LinkPacer(peers.capacity(), config.rateMbit() * 1_000_000L) : null;
-            linkFeedback.pace(pacer); // the reports steer the rates (null: not paced)
-            this.fecOut = config.fec().enabled()
-                    ? new FecOutbound(fromTun, linkFeedback, config.fec(), peers.capacity(), pacer) : null;
+            adaptation.attach(rxPool, peers, rxRelease, rx, scatter, tunWriter,
+                    new TxProducer(txPool, 2, tx, peers, false, ourMac), fromTun);
             fromControl.stampCleartext(new FrameMac(config.hubKey())); // the control thread's own instance
             DeliveryConfig delivery = DeliveryConfig.defaults();
             PqcCounter pqc = new PqcCounter();
@@ -169,7 +157,7 @@ public final class NodeDaemon implements AutoCloseable {
                     tunnel, timing, rekey, random);
             lifecycleRef[0] = lifecycle;
             this.rxRing = rx;
-            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), fecOut, pacer);
+            this.tunReader = new TunReader(tun, fromTun, peers, config.tunnelMtu(), adaptation.fecOut(), adaptation.pacer());
             this.tunThread = new Thread(tunReader, "m13-tun-rx");
             StringBuilder w = new StringBuilder();
             w.append(link.describe());
@@ -219,8 +207,8 @@ public final class NodeDaemon implements AutoCloseable {
         if (telemetryPath != null) {
             telemetry = DaemonTelemetry.open(telemetryPath, rings);
             PeerTelemetry perPeer = new PeerTelemetry(telemetry, peers.capacity());
-            feedbackOut.chain(perPeer.rxObserver());
-            linkFeedback.observe(perPeer.feedbackObserver());
+            adaptation.feedbackOut().chain(perPeer.rxObserver());
+            adaptation.feedback().observe(perPeer.feedbackObserver());
             txRelease.observe(perPeer.txObserver());
             perPeer.bind(NodeControl.HUB, "hub");
         }
@@ -246,7 +234,7 @@ public final class NodeDaemon implements AutoCloseable {
         return "state " + lifecycle.state() + "; " + link.stats() + ", opened " + decrypt.opened() + "; tun out "
                 + tunWriter.written() + " (" + tunWriter.bytes() + " B), tun in " + tunReader.read() + "; rx drops "
                 + rxRelease.drops() + "; tx drops " + txRelease.drops() + "; tun in without peer "
-                + tunReader.noPeer() + "; " + Daemons.fecStats(fecOut, pacer, tunWriter, feedbackOut, linkFeedback, NodeControl.HUB);
+                + tunReader.noPeer() + "; " + adaptation.stats(NodeControl.HUB);
     }
 
     public Release rxRelease() {

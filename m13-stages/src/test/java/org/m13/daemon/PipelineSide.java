@@ -70,7 +70,8 @@ final class PipelineSide implements AutoCloseable {
         this.rxRelease = new Release(rxPool, NanoClock.SYSTEM);
         this.txRelease = new Release(txPool, NanoClock.SYSTEM, "tx-release");
         this.tunWriter = new TunWriter(tun, rxPool, peers, hub);
-        this.linkFeedback = new LinkFeedback(peers.capacity(), fec == null ? FecSettings.defaults() : fec);
+        LinkAdaptation adaptation = new LinkAdaptation(peers, fec == null ? FecSettings.defaults() : fec, 0);
+        this.linkFeedback = adaptation.feedback();
         Scatter scatter = new Scatter(rxPool, tunWriter, Sink.UNWIRED, Sink.UNWIRED, tunWriter.repairSink(), linkFeedback);
         List<Stage> stages = List.of(new Parse(rxPool, peers), decrypt, new Classify(rxPool),
                 scatter, rxRelease,
@@ -84,11 +85,10 @@ final class PipelineSide implements AutoCloseable {
         this.poller = new LinkPoller(link, rxPool, rx, hub);
         TxProducer fromTun = new TxProducer(txPool, 0, tx, peers, hub, ourMac);
         if (fec != null) {
-            this.feedbackOut = new FeedbackSender(rxPool, peers, new TxProducer(txPool, 2, tx, peers, hub, ourMac));
-            rxRelease.observe(feedbackOut);
-            tunWriter.reorder(fec, feedbackOut::jitterMicros, rx::wakeAt);
-            scatter.timer(tunWriter::onTimer);
-            this.fecOut = new FecOutbound(fromTun, linkFeedback, fec, peers.capacity(), null);
+            adaptation.attach(rxPool, peers, rxRelease, rx, scatter, tunWriter,
+                    new TxProducer(txPool, 2, tx, peers, hub, ourMac), fromTun); // as the daemons wire it
+            this.feedbackOut = adaptation.feedbackOut();
+            this.fecOut = adaptation.fecOut();
         } else {
             this.feedbackOut = null;
             this.fecOut = null;
