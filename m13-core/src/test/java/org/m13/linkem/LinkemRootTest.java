@@ -211,8 +211,12 @@ class LinkemRootTest {
     }
 
     private static double medianMillis(long[] delays) {
+        return quantileMillis(delays, 0.5);
+    }
+
+    private static double quantileMillis(long[] delays, double q) {
         long[] arrived = Arrays.stream(delays).filter(d -> d >= 0).sorted().toArray();
-        return arrived[arrived.length / 2] / 1e6;
+        return arrived[(int) (arrived.length * q)] / 1e6;
     }
 
     @Test
@@ -227,10 +231,17 @@ class LinkemRootTest {
         double baMedian = medianMillis(ba.delays());
         long abMin = Arrays.stream(ab.delays()).min().orElseThrow();
         long baMin = Arrays.stream(ba.delays()).min().orElseThrow();
-        System.out.printf(Locale.ROOT, "linkem delay: a->b median %.3f ms (min %.3f, configured 20), "
-                + "b->a median %.3f ms (min %.3f, configured 7)%n", abMedian, abMin / 1e6, baMedian, baMin / 1e6);
-        assertEquals(20.0, abMedian, 1.0);
-        assertEquals(7.0, baMedian, 1.0);
+        double abQuartile = quantileMillis(ab.delays(), 0.25);
+        double baQuartile = quantileMillis(ba.delays(), 0.25);
+        System.out.printf(Locale.ROOT, "linkem delay: a->b median %.3f ms (lower quartile %.3f, min %.3f, configured 20), "
+                + "b->a median %.3f ms (lower quartile %.3f, min %.3f, configured 7)%n", abMedian, abQuartile,
+                abMin / 1e6, baMedian, baQuartile, baMin / 1e6);
+        // The delay as measured includes the receiving thread's wake-up, which a loaded 2-core
+        // machine stretches by a millisecond now and then (the median was 21.1 ms in 2 of about
+        // 8 runs): the lower quartile is the delay linkem applies, the minimum never below it.
+        assertEquals(20.0, abQuartile, 1.0);
+        assertEquals(7.0, baQuartile, 1.0);
+        assertTrue(abMedian < 20.0 + 3.0 && baMedian < 7.0 + 3.0, "median far off: " + abMedian + " / " + baMedian);
         assertTrue(abMin >= 20 * MS, "a packet arrived before its delay: " + abMin);
         assertTrue(baMin >= 7 * MS, "a packet arrived before its delay: " + baMin);
         assertEquals(1000, linkem.counters(Relay.A).get(Counter.FORWARDED));
