@@ -68,6 +68,9 @@ public final class TunReorder {
     private final int[] free = new int[STORE_PACKETS];
     private int freeCount;
     private int heldTotal;
+    /** The timer tick asked for (the earliest bound of a held packet), and whether it changed. */
+    private long wakeAt = Long.MAX_VALUE;
+    private boolean wakeChanged;
 
     private long passed;
     private long reordered;
@@ -164,17 +167,29 @@ public final class TunReorder {
         drain(peer, p, nowNanos);
     }
 
-    /** Writes what is due for every peer holding packets. */
+    /** The timer tick: writes what is due for every peer holding packets, and re-chooses the next tick. */
     public void poll(long nowNanos) {
-        if (heldTotal == 0) {
-            return;
-        }
-        for (int peer = 0; peer < peers.length; peer++) {
+        for (int peer = 0; heldTotal > 0 && peer < peers.length; peer++) {
             Peer p = peers[peer];
             if (p != null && p.buffer.held() > 0) {
                 drain(peer, p, nowNanos);
             }
         }
+        wakeAt = nextDeadline();
+        wakeChanged = true;
+    }
+
+    /**
+     * The timer tick to ask the RX ring for, if it changed since the last call (a first
+     * packet held for a peer with an earlier bound, or a tick's re-choice): a time, or
+     * {@link Long#MAX_VALUE} for none; -1 if unchanged. O(1): called after every event.
+     */
+    public long takeWakeRequest() {
+        if (!wakeChanged) {
+            return -1;
+        }
+        wakeChanged = false;
+        return wakeAt;
     }
 
     /** When {@link #poll} must run next: the earliest bound of a held packet, or {@link Long#MAX_VALUE}. */
@@ -266,7 +281,8 @@ public final class TunReorder {
         int base = h * STORE_SLOT;
         store.put(base, buffer, at, length);
         lengths[h] = length;
-        if (p.buffer.held() == 0) {
+        boolean firstHeld = p.buffer.held() == 0;
+        if (firstHeld) {
             p.buffer.delay(delayFor(peer)); // follows the measured jitter, per gap
         }
         int verdict = p.buffer.offer(position, h, nowNanos);
@@ -278,6 +294,11 @@ public final class TunReorder {
             case JitterBuffer.HELD -> {
                 heldTotal++;
                 reordered++;
+                long due = nowNanos + p.buffer.delayNanos();
+                if (firstHeld && due < wakeAt) { // later holds of a peer are due after its first
+                    wakeAt = due;
+                    wakeChanged = true;
+                }
                 drain(peer, p, nowNanos);
                 return DropReason.NONE;
             }

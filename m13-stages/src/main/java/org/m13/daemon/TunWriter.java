@@ -84,7 +84,7 @@ public final class TunWriter implements Sink {
     public void onTimer(long nowNanos) {
         if (reorder != null) {
             reorder.poll(nowNanos);
-            wakeAt.accept(reorder.nextDeadline());
+            askForTimer();
         }
     }
 
@@ -121,8 +121,9 @@ public final class TunWriter implements Sink {
     }
 
     private void askForTimer() {
-        if (reorder != null && reorder.held() > 0) {
-            wakeAt.accept(reorder.nextDeadline());
+        long tick = reorder == null ? -1 : reorder.takeWakeRequest();
+        if (tick >= 0) {
+            wakeAt.accept(tick);
         }
     }
 

@@ -199,14 +199,22 @@ public final class RingPipeline implements AutoCloseable {
         return true;
     }
 
-    /** How long the producer may wait idle: {@code idleMillis}, or less if a timer tick is due sooner (at least 1). */
+    /**
+     * How long the producer may wait idle: {@code idleMillis}, or less if a timer tick is
+     * due sooner (at least 1), or 1 while the consumers are still on events published
+     * (one of them may yet ask for a tick: the packet that starts a hold is the one the
+     * producer just published). Events finished before the check made their requests
+     * visible: a consumer asks before its sequence moves on.
+     */
     public int idleMillis(long nowNanos, int idleMillis) {
+        boolean consumersBehind = processed() < published();
         long due = wakeAt.get();
-        if (due == Long.MAX_VALUE) {
-            return idleMillis;
+        int wait = idleMillis;
+        if (due != Long.MAX_VALUE) {
+            long ms = (due - nowNanos + 999_999) / 1_000_000;
+            wait = (int) Math.max(1, Math.min(idleMillis, ms));
         }
-        long ms = (due - nowNanos + 999_999) / 1_000_000;
-        return (int) Math.max(1, Math.min(idleMillis, ms));
+        return consumersBehind ? Math.min(wait, 1) : wait;
     }
 
     /** Timer ticks published. */

@@ -76,6 +76,19 @@ class TunReorderTest {
     }
 
     @Test
+    void theTimerIsAskedForOncePerHoldNotPerPacket() {
+        source(5, 0, 1, 1, 0);
+        assertEquals(-1, order.takeWakeRequest(), "nothing held: no tick");
+        source(5, 2, 1, 3, 2 * MS); // the first held packet: its bound is the tick
+        assertEquals(2 * MS + BOUND, order.takeWakeRequest());
+        source(5, 3, 1, 4, 3 * MS); // behind the same gap, due later: no new request
+        assertEquals(-1, order.takeWakeRequest());
+        order.poll(2 * MS + BOUND); // the tick: 3 and 4 go, nothing left
+        assertEquals(List.of(1, 3, 4), written);
+        assertEquals(Long.MAX_VALUE, order.takeWakeRequest(), "the tick re-chose: none");
+    }
+
+    @Test
     void aGenerationWithRepairsWaitsForThemAtItsEndOnly() {
         source(9, 0, 1, 1, 0);
         source(9, 1, 1, 2, 0); // closed early after 2 sources; its repair is on the way

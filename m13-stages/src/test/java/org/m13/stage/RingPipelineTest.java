@@ -208,7 +208,15 @@ class RingPipelineTest {
         SlotPool pool = new SlotPool(16, SlotPool.DEFAULT_SLOT_BYTES);
         Scatter scatter = new Scatter(pool, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED, Sink.UNWIRED);
         java.util.concurrent.atomic.AtomicLong ticked = new java.util.concurrent.atomic.AtomicLong(-1);
-        scatter.timer(ticked::set);
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        scatter.timer(nanos -> {
+            ticked.set(nanos);
+            try {
+                hold.await(); // the consumer is busy with the tick until the test lets it go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Release release = new Release(pool, NanoClock.SYSTEM);
         FusedHandler all = new FusedHandler("rx", new Parse(pool, new MacPeerTable(1)), new Classify(pool), scatter,
                 release);
@@ -222,7 +230,14 @@ class RingPipelineTest {
             assertFalse(ring.publishTimerIfDue(4_999_999));
             assertTrue(ring.publishTimerIfDue(5_000_000));
             assertFalse(ring.publishTimerIfDue(6_000_000), "one tick per request");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ticked.get() < 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, ring.idleMillis(6_000_000, 100), "a consumer still on an event may yet ask for a tick");
+            hold.countDown();
             assertTrue(ring.awaitDrained(10, TimeUnit.SECONDS));
+            assertEquals(100, ring.idleMillis(6_000_000, 100), "caught up, nothing asked: the full idle wait");
             assertEquals(5_000_000, ticked.get());
             assertEquals(1, ring.timers());
             assertEquals(0, release.released());
