@@ -5,6 +5,7 @@ import org.m13.fec.Fec;
 import org.m13.fec.FecDecoder;
 import org.m13.fec.FecHeader;
 import org.m13.fec.FecReceiver;
+import org.m13.fec.Gf256;
 
 /**
  * fec-decode, on scatter's thread: the receiving side of each peer's FEC. Source
@@ -38,6 +39,7 @@ public final class FecInbound {
 
     public FecInbound(int capacity) {
         receivers = new FecReceiver[capacity];
+        Gf256.initialize(); // now, not on the first packet (it held the first ping ~100 ms)
     }
 
     /**

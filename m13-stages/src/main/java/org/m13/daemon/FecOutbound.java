@@ -7,6 +7,7 @@ import org.m13.fec.Fec;
 import org.m13.fec.FecEncoder;
 import org.m13.fec.FecHeader;
 import org.m13.fec.FecPolicy;
+import org.m13.fec.Gf256;
 import org.m13.stage.SlotPool;
 import org.m13.wire.Flags;
 import org.m13.wire.Wire;
@@ -69,6 +70,7 @@ public final class FecOutbound {
         this.generations = new int[capacity];
         this.designLoss = new double[capacity];
         this.sizing = new FecPolicy(settings.targetResidual(), settings.maxK());
+        Gf256.initialize(); // now, not at the first generation's repairs on the TUN reader's thread
         this.deadlines = new long[capacity];
         this.openPeers = new int[capacity];
         this.probing = new boolean[capacity];
