@@ -1,6 +1,7 @@
 package org.m13.daemon;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.m13.feedback.ReceiverStats;
 import org.m13.stage.FrameEvent;
 import org.m13.stage.Release;
@@ -42,7 +43,7 @@ public final class FeedbackSender implements Release.Observer {
     private final Session[] sessions;
     private Release.Observer next = Release.Observer.NONE;
     private long sent;
-    private final java.util.concurrent.atomic.AtomicLongArray jitter;
+    private final AtomicLongArray jitter;
     private long skipped;
     /** A slot claimed for a report the full ring refused, kept for the next one (this thread may not free it). */
     private int spare = SlotPool.NO_SLOT;
@@ -53,7 +54,7 @@ public final class FeedbackSender implements Release.Observer {
         this.out = out;
         this.stats = new ReceiverStats[peers.capacity()];
         this.sessions = new Session[peers.capacity()];
-        this.jitter = new java.util.concurrent.atomic.AtomicLongArray(peers.capacity());
+        this.jitter = new AtomicLongArray(peers.capacity());
     }
 
     /** Another observer to call after this one (per-peer telemetry); before the ring starts. */
