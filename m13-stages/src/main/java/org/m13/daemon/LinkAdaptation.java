@@ -1,5 +1,6 @@
 package org.m13.daemon;
 
+import java.util.Locale;
 import org.m13.config.FecSettings;
 import org.m13.stage.Release;
 import org.m13.stage.RingPipeline;
@@ -69,8 +70,50 @@ public final class LinkAdaptation {
         return fecOut;
     }
 
-    /** The stats line's FEC, order, feedback and pacer part ({@link Daemons#fecStats}). */
+    /**
+     * The FEC, order, feedback and pacer part of a daemon's stats line (what `m13 demo
+     * --satellite` and the bench harness read):
+     * {@code fec-out sources=S repairs=R k=K m=M; fec-in recovered=C unrecoverable=U order held=H late=L
+     * given-up=G; feedback sent=F loss=P%}, then the pacer's ceiling ({@code link.rate-mbit}),
+     * the rate it follows now (the node's to the hub; the hub's slowest), the cuts standing
+     * queues made and the frames that waited.
+     *
+     * @param peer whose reported loss and rate to show (the node: the hub), or -1 for none
+     */
     public String stats(int peer) {
-        return Daemons.fecStats(fecOut, pacer, tunWriter, feedbackOut, feedback, peer);
+        StringBuilder s = new StringBuilder();
+        if (fecOut == null) {
+            s.append("fec-out off");
+        } else {
+            s.append("fec-out sources=").append(fecOut.sources()).append(" repairs=").append(fecOut.repairs())
+                    .append(" k=").append(fecOut.lastK()).append(" m=").append(fecOut.lastM());
+            if (fecOut.repairsSkipped() > 0) {
+                s.append(" skipped=").append(fecOut.repairsSkipped());
+            }
+        }
+        s.append("; fec-in recovered=").append(tunWriter.recovered()).append(" unrecoverable=")
+                .append(tunWriter.fec().unrecoverable());
+        TunReorder order = tunWriter.reorder();
+        if (order != null) {
+            s.append(" order held=").append(order.reordered()).append(" late=").append(order.late())
+                    .append(" given-up=").append(order.givenUp());
+            if (order.storeFull() + order.refusedLater() > 0) { // written out of order / refused after a hold
+                s.append(" store-full=").append(order.storeFull()).append(" refused-later=")
+                        .append(order.refusedLater());
+            }
+        }
+        s.append("; feedback sent=").append(feedbackOut.sent());
+        if (peer >= 0) {
+            s.append(" loss=").append(String.format(Locale.ROOT, "%.2f", feedback.lossPpm(peer) / 1e4)).append('%');
+        }
+        if (pacer == null) {
+            s.append("; pacer off");
+        } else {
+            s.append("; pacer ").append(pacer.bitsPerSecond() / 1_000_000).append(" Mbit/s");
+            s.append(String.format(Locale.ROOT, peer >= 0 ? " now %.1f" : " slowest now %.1f",
+                    (peer >= 0 ? pacer.rate(peer) : pacer.slowestRate()) / 1e6));
+            s.append(" cuts=").append(pacer.cuts()).append(", frames waited ").append(pacer.paced());
+        }
+        return s.toString();
     }
 }

@@ -14,8 +14,8 @@ import org.m13.wire.Wire;
  * follows what the peer's receiver reports arriving ({@link RateFollower}: below it
  * while a queue stands on the path, probing back up when none does), so a link that
  * turns slower than configured (a modem on a lower modulation, a shared radio
- * channel) is paced at what it carries. So on a link slower than the host, M13 rather than the modem's
- * queue decides what goes out: the TUN device's queue fills and the inner TCP sees
+ * channel) is paced at what it carries. So on a link slower than the host, M13
+ * rather than the modem's queue decides what goes out: the TUN device's queue fills and the inner TCP sees
  * its own congestion at once, the link carries no queue-overflow loss, and the
  * receivers' reports (and so the FEC code) see the link's own loss. Frames held here
  * have no sequence number yet, so waiting never shows up as loss. Control, handshake
@@ -40,7 +40,7 @@ public final class LinkPacer {
     private final long bitsPerSecond;
     private long paced;
     private long waitedNanos;
-    /** Per peer: the rate the follower chose (0: the ceiling), written by scatter's thread. */
+    /** Per peer: the rate to pace at (the ceiling until the follower chose), written by scatter's thread. */
     private final AtomicLongArray rates;
     /** Per peer: frames that waited, written by the reader, read by scatter's thread. */
     private final AtomicLongArray held;
@@ -52,6 +52,9 @@ public final class LinkPacer {
         this.pacers = new Pacer[capacity];
         this.bitsPerSecond = bitsPerSecond;
         this.rates = new AtomicLongArray(capacity);
+        for (int peer = 0; peer < capacity; peer++) {
+            rates.set(peer, bitsPerSecond);
+        }
         this.held = new AtomicLongArray(capacity);
         this.followers = new RateFollower[capacity];
         this.heldAtChange = new long[capacity];
@@ -89,7 +92,7 @@ public final class LinkPacer {
         int wire = frameBytes + WIRE_OVERHEAD;
         long now = System.nanoTime();
         long rate = rates.get(peer);
-        if (rate != 0 && rate != pacer.rateBitsPerSecond()) {
+        if (rate != pacer.rateBitsPerSecond()) {
             pacer.rate(rate, now);
         }
         long departure = pacer.departureNanos(wire, now);
@@ -118,8 +121,7 @@ public final class LinkPacer {
 
     /** The rate {@code peer} is paced at now (scatter's choice; the ceiling before any). */
     public long rate(int peer) {
-        long rate = rates.get(peer);
-        return rate == 0 ? bitsPerSecond : rate;
+        return rates.get(peer);
     }
 
     /** The lowest rate any peer is paced at now (the hub's stats line); the ceiling before any report. */

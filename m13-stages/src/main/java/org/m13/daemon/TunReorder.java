@@ -95,6 +95,18 @@ public final class TunReorder {
             buffer = new JitterBuffer(SPAN * GENERATIONS, delayNanos);
             Arrays.fill(generation, -1);
         }
+
+        /** The state slot of generation {@code g}, taken over (nothing known yet) if it held an older one. */
+        int track(long g) {
+            int s = (int) (g % GENERATIONS);
+            if (generation[s] != g) {
+                generation[s] = g;
+                highest[s] = -1;
+                planned[s] = -1;
+                closed[s] = false;
+            }
+            return s;
+        }
     }
 
     /**
@@ -131,13 +143,7 @@ public final class TunReorder {
             int length, long nowNanos) {
         Peer p = peer(peer);
         long g = extend(peer, p, generation, nowNanos);
-        int s = (int) (g % GENERATIONS);
-        if (p.generation[s] != g) {
-            p.generation[s] = g;
-            p.highest[s] = -1;
-            p.planned[s] = -1;
-            p.closed[s] = false;
-        }
+        int s = p.track(g);
         if (m >= 0) {
             p.planned[s] = m;
         }
@@ -156,12 +162,9 @@ public final class TunReorder {
     public void closed(int peer, int generation, int k, long nowNanos) {
         Peer p = peer(peer);
         long g = extend(peer, p, generation, nowNanos);
-        int s = (int) (g % GENERATIONS);
-        if (p.generation[s] != g) {
-            p.generation[s] = g;
-            p.highest[s] = -1;
-            p.planned[s] = 1;
-            p.closed[s] = false;
+        int s = p.track(g);
+        if (p.planned[s] < 0) {
+            p.planned[s] = 1; // it has repairs: this one
         }
         close(p, g, k);
         drain(peer, p, nowNanos);
